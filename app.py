@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""CDK entry point: context picks the target (local|aws), the profile and the stage; see infra/config.py."""
+
+from __future__ import annotations
+
+import sys
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import DeploymentConfig, DeploymentContextError
+from infra.deployment import add_deployment
+
+
+def main() -> None:
+    app = App()
+    try:
+        config = DeploymentConfig.from_context(
+            {key: app.node.try_get_context(key) for key in DeploymentConfig.context_keys()}
+        )
+    except DeploymentContextError as error:
+        sys.exit(f"dataops: {error}")
+    add_deployment(app, config)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

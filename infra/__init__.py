@@ -1,0 +1,1 @@
+"""The dataops CDK app: deployment settings, stacks and the constructs they are made of."""

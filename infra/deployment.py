@@ -1,0 +1,55 @@
+"""One deployment (profile x stage): its three stacks, wired in dependency order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Environment, Tags
+from constructs import Construct
+
+from dataops import naming
+from infra.config import DeploymentConfig
+from infra.stacks.monitoring import MonitoringStack
+from infra.stacks.operations import OperationsStack
+from infra.stacks.storage import StorageStack
+
+
+@dataclass(frozen=True)
+class Deployment:
+    storage: StorageStack
+    operations: OperationsStack
+    monitoring: MonitoringStack
+
+
+def add_deployment(scope: Construct, config: DeploymentConfig, env: Environment | None = None) -> Deployment:
+    """Stack ids are the stack names, so several deployments can share one App (the infra tests do)."""
+
+    def name(kind: str) -> str:
+        return naming.stack_name(config.profile, config.stage, kind)
+
+    description = f"dataops {{}} for {config.profile} ({config.stage}, target {config.target})"
+    storage = StorageStack(
+        scope, name("storage"), config=config, env=env, description=description.format("storage")
+    )
+    operations = OperationsStack(
+        scope,
+        name("operations"),
+        config=config,
+        storage=storage,
+        env=env,
+        description=description.format("operations"),
+    )
+    monitoring = MonitoringStack(
+        scope,
+        name("monitoring"),
+        config=config,
+        functions=operations.functions,
+        env=env,
+        description=description.format("monitoring"),
+    )
+    monitoring.add_dependency(operations)
+    for stack in (storage, operations, monitoring):
+        Tags.of(stack).add("project", "dataops")
+        Tags.of(stack).add("dataops:profile", config.profile)
+        Tags.of(stack).add("dataops:stage", config.stage)
+    return Deployment(storage=storage, operations=operations, monitoring=monitoring)

@@ -1,0 +1,45 @@
+"""The environment every deployed function gets; the runtime reads exactly these names."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from infra.config import DeploymentConfig
+
+BACKUP_PREFIX = "backups"
+
+
+def function_environment(
+    config: DeploymentConfig,
+    *,
+    data_table: dynamodb.ITable,
+    control_table: dynamodb.ITable,
+    backup_bucket: s3.IBucket,
+    backup_key: kms.IKey,
+    postgres_secret: secretsmanager.ISecret | None,
+) -> dict[str, str]:
+    environment = {
+        "DATAOPS_PROFILE": config.profile,
+        "DATAOPS_STAGE": config.stage,
+        "DATAOPS_TARGET": config.target,
+        "DYNAMODB_TABLE_NAME": data_table.table_name,
+        "DATAOPS_CONTROL_TABLE": control_table.table_name,
+        "BACKUP_BUCKET": backup_bucket.bucket_name,
+        "BACKUP_PREFIX": BACKUP_PREFIX,
+        "BACKUP_KMS_KEY_ID": backup_key.key_arn,
+        "POWERTOOLS_SERVICE_NAME": "dataops",
+        "POWERTOOLS_METRICS_NAMESPACE": "DataOps",
+        "LOG_LEVEL": "INFO",
+    }
+    if postgres_secret is not None:
+        environment["POSTGRES_SECRET_ARN"] = postgres_secret.secret_arn
+    if config.search_index is not None:
+        environment["OPENSEARCH_ENDPOINT"] = config.resolved_opensearch_endpoint
+        environment["OPENSEARCH_INDEX"] = config.search_index
+    if config.is_local:
+        # MiniStack runs no X-Ray daemon; without this every traced call logs a send failure.
+        environment["POWERTOOLS_TRACE_DISABLED"] = "true"
+    return environment

@@ -1,0 +1,1 @@
+"""The three stacks a deployment is made of: storage, operations and monitoring."""

@@ -1,0 +1,84 @@
+"""Operations: the shared layer, one function per deployed operation, and the health schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from dataops import naming
+from infra.config import LOG_RETENTION_CHOICES, DeploymentConfig
+from infra.constructs.health_schedule import HealthSchedule
+from infra.constructs.operation_function import OperationFunction
+from infra.constructs.operation_grants import GrantTargets, grants_for
+from infra.runtime_environment import function_environment
+from infra.stacks.storage import StorageStack
+
+
+def _output_id(operation: str) -> str:
+    return "".join(part.capitalize() for part in operation.split("_")) + "FunctionName"
+
+
+class OperationsStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: DeploymentConfig, storage: StorageStack, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.add_dependency(storage)
+        layer = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            layer_version_name=f"{naming.resource_prefix(config.profile, config.stage)}-dataops",
+            code=lambda_.Code.from_asset(str(config.layer_dir)),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="dataops package and its dependencies",
+        )
+        environment = function_environment(
+            config,
+            data_table=storage.data_table,
+            control_table=storage.control_table,
+            backup_bucket=storage.backup_bucket,
+            backup_key=storage.backup_key,
+            postgres_secret=storage.postgres_secret,
+        )
+        grant_targets = GrantTargets(
+            data_table=storage.data_table,
+            control_table=storage.control_table,
+            backup_bucket=storage.backup_bucket,
+            backup_key=storage.backup_key,
+            postgres_secret=storage.postgres_secret,
+            opensearch_domain_arn=None if config.is_local else config.opensearch_domain_arn,
+        )
+        self.functions: dict[str, lambda_.IFunction] = {}
+        for operation in naming.DEPLOYED_OPERATIONS:
+            name = naming.function_name(config.profile, config.stage, operation)
+            self.functions[operation] = OperationFunction(
+                self,
+                f"Operation-{operation}",
+                function_name=name,
+                code_dir=config.functions_dir / operation,
+                layer=layer,
+                environment=environment,
+                log_retention=logs.RetentionDays[LOG_RETENTION_CHOICES[config.log_retention_days]],
+                removal_policy=RemovalPolicy.DESTROY if config.is_local else RemovalPolicy.RETAIN,
+                grants=grants_for(operation),
+                grant_targets=grant_targets,
+            ).function
+            CfnOutput(self, _output_id(operation), value=name)
+
+        if config.health_schedule_enabled:
+            HealthSchedule(
+                self,
+                "HealthSchedule",
+                rule_name=f"{naming.resource_prefix(config.profile, config.stage)}-health-schedule",
+                health_function=self.functions["health"],
+                minutes=config.health_schedule_minutes,
+            )
+
+        CfnOutput(self, "DataTableName", value=storage.data_table.table_name)
+        CfnOutput(self, "ControlTableName", value=storage.control_table.table_name)
+        CfnOutput(self, "BackupBucketName", value=storage.backup_bucket.bucket_name)

@@ -1,0 +1,83 @@
+"""Build the Lambda layer as a plain directory, with pip and no Docker.
+
+- `--target local`: wheels for the version of the interpreter that runs MiniStack (its functions run as that
+  interpreter's subprocesses, so binary wheels such as psycopg2 and pydantic-core must match its version).
+- `--target aws`: python3.12 wheels for the Lambda runtime.
+
+Both use manylinux x86_64 binary wheels fetched by this interpreter's pip, so the MiniStack venv stays untouched.
+boto3, botocore and s3transfer are left out: the runtime provides them, and a copy in the layer would shadow it.
+
+Third-party wheels are cached per (target, interpreter, requirements hash), so a rebuild after a code change
+only re-copies the `dataops` package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "layers" / "dataops"
+REQUIREMENTS = ROOT / "requirements.txt"
+AWS_LAMBDA_PYTHON = "3.12"
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+
+
+def interpreter_version(python: str) -> str:
+    return subprocess.run(
+        [python, "-c", "import sys; print(f'{sys.version_info.major}.{sys.version_info.minor}')"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def install_dependencies(python_version: str, cache_root: Path) -> Path:
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
+    cache = cache_root / f"deps-cp{python_version.replace('.', '')}-{digest}"
+    if (cache / ".complete").exists():
+        return cache
+    shutil.rmtree(cache, ignore_errors=True)
+    print(f"layer: installing dependencies for python {python_version}", flush=True)
+    subprocess.run(
+        [
+            sys.executable, "-m", "pip", "install", "-qq", "--no-compile", "--target", str(cache),
+            "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", python_version,
+            "--only-binary=:all:", "-r", str(REQUIREMENTS),
+        ],
+        check=True,
+    )  # fmt: skip
+    for pattern in (*RUNTIME_PROVIDED, *(f"{name}-*.dist-info" for name in RUNTIME_PROVIDED), "bin"):
+        for path in cache.glob(pattern):
+            shutil.rmtree(path)
+    (cache / ".complete").touch()
+    return cache
+
+
+def build(target: str, python: str, out: Path) -> Path:
+    python_version = AWS_LAMBDA_PYTHON if target == "aws" else interpreter_version(python)
+    dependencies = install_dependencies(python_version, out.parent / "layer-cache")
+    site = out / "python"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(dependencies, site, ignore=shutil.ignore_patterns(".complete"))
+    shutil.copytree(PACKAGE, site / "dataops", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    size_mb = sum(path.stat().st_size for path in out.rglob("*") if path.is_file()) / 1e6
+    print(f"layer: built {out} for {target}, python {python_version} ({size_mb:.0f} MB unzipped)", flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--target", choices=("local", "aws"), default="local")
+    parser.add_argument("--python", default=sys.executable, help="Local target: the interpreter that runs MiniStack.")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "layer")
+    args = parser.parse_args()
+    build(args.target, args.python, args.out.resolve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""dataops: data operations for an AWS application's stores."""
+
+__version__ = "0.1.0"

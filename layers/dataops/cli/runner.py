@@ -1,0 +1,52 @@
+"""Run an operation in-process, or invoke its deployed function with `--remote`; both return the same JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from dataops import naming
+from dataops.config import Settings, load_settings
+from dataops.errors import DataOpsError
+from dataops.operations.framework import Operation
+from dataops.profiles import load_profile
+from dataops.stores import aws
+from dataops.stores.data_stores import DataStores
+
+
+@dataclass(frozen=True)
+class CliTarget:
+    profile: str
+    stage: str
+    target: str
+
+    def settings(self) -> Settings:
+        return load_settings(profile=self.profile, stage=self.stage, target=self.target)
+
+
+def run_in_process(operation: Operation[Any, Any], payload: dict[str, Any], target: CliTarget) -> dict[str, Any]:
+    settings = target.settings()
+    request = operation.parse(payload)
+    result = operation.run(request, DataStores(settings, load_profile(settings.profile)))
+    output: dict[str, Any] = result.to_event()
+    return output
+
+
+def run_remote(operation: Operation[Any, Any], payload: dict[str, Any], target: CliTarget) -> dict[str, Any]:
+    """Invoke the deployed function; a function error comes back as a DataOpsError with the function's message."""
+    operation.parse(payload)  # refuse bad input before the network round trip, with the same message
+    settings = target.settings()
+    name = naming.function_name(settings.profile, settings.stage, operation.name)
+    client = aws.client(settings, "lambda")
+    try:
+        response = client.invoke(FunctionName=name, Payload=json.dumps(payload).encode())
+    except client.exceptions.ResourceNotFoundException:
+        raise DataOpsError(f"function {name} is not deployed; run `make deploy PROFILE={settings.profile}`") from None
+    body = json.loads(response["Payload"].read() or b"null")
+    if response.get("FunctionError"):
+        message = body.get("errorMessage", "unknown error") if isinstance(body, dict) else str(body)
+        raise DataOpsError(f"{name}: {message}")
+    if not isinstance(body, dict):
+        raise DataOpsError(f"{name} returned {type(body).__name__}, expected a JSON object")
+    return body

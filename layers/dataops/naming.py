@@ -1,0 +1,60 @@
+"""Physical names shared by the CDK app, the CLI and the handlers, so each side finds the others' resources."""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT_STAGE = "dev"
+DEFAULT_PROFILE = "agent_system"
+
+# Every operation that is deployed as its own Lambda function; later capabilities append here.
+DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status")
+
+_STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+
+
+def validate_stage(stage: str) -> str:
+    if not _STAGE_PATTERN.match(stage):
+        raise ValueError(f"stage {stage!r} must be 1-16 lowercase letters, digits or '-', starting with a letter")
+    return stage
+
+
+def profile_slug(profile: str) -> str:
+    """`tattoo_directory` -> `tattoo-directory`; a dotted user profile keeps only its last segment."""
+    return profile.rsplit(".", 1)[-1].replace("_", "-").lower()
+
+
+def resource_prefix(profile: str, stage: str) -> str:
+    return f"dataops-{profile_slug(profile)}-{stage}"
+
+
+def stack_name(profile: str, stage: str, kind: str) -> str:
+    return f"{resource_prefix(profile, stage)}-{kind}"
+
+
+def function_name(profile: str, stage: str, operation: str) -> str:
+    return f"{resource_prefix(profile, stage)}-{operation}"
+
+
+def control_table_name(profile: str, stage: str) -> str:
+    return f"{resource_prefix(profile, stage)}-control"
+
+
+def data_table_name(base_name: str, stage: str) -> str:
+    return f"{base_name}-{stage}"
+
+
+def backup_bucket_name(profile: str, stage: str, account: str) -> str:
+    return f"{resource_prefix(profile, stage)}-backups-{account}"
+
+
+def postgres_secret_name(profile: str, stage: str) -> str:
+    return f"dataops/{profile_slug(profile)}/{stage}/postgres"
+
+
+def search_index_name(base_name: str, stage: str) -> str:
+    return f"{base_name}-{stage}"
+
+
+def alert_topic_name(profile: str, stage: str) -> str:
+    return f"{resource_prefix(profile, stage)}-alerts"

@@ -1,0 +1,43 @@
+"""`provision`: deploy-time setup the CDK app cannot do itself, such as search indexes with their mappings.
+
+It runs as a CloudFormation custom resource, so `cdk deploy` leaves every store the profile needs in place.
+It is additive and idempotent: an existing index keeps its documents and gains new mapping fields.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from dataops.models import OperationRequest, OperationResult, utc_now
+from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.stores.data_stores import DataStores
+
+
+class ProvisionRequest(OperationRequest):
+    action: Literal["ensure"] = "ensure"
+
+
+def run_provision(request: ProvisionRequest, stores: DataStores) -> OperationResult:
+    started_at, started = utc_now(), time.monotonic()
+    created: list[str] = []
+    updated: list[str] = []
+    for _entity, placement in stores.profile.search_indexes():
+        index = stores.settings.resolved_index(placement.index_base_name)
+        exists = stores.search.index_exists(index)
+        if not request.dry_run:
+            stores.search.ensure_index(index, placement.mappings)
+        (updated if exists else created).append(index)
+    return OperationResult(
+        operation="provision",
+        action=request.action,
+        status=status_for(request),
+        profile=stores.profile.name,
+        started_at=started_at,
+        duration_ms=elapsed_ms(started),
+        counts={"indexes_created": len(created), "indexes_updated": len(updated)},
+        details={"created": created, "updated": updated},
+    )
+
+
+PROVISION = Operation(name="provision", request_model=ProvisionRequest, body=run_provision)

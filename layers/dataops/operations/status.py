@@ -1,0 +1,122 @@
+"""`status`: per entity, the count in each store; the store names; the profile."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from dataops.errors import DataOpsError
+from dataops.models import OperationRequest, OperationResult, utc_now
+from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.stores.data_stores import DataStores
+from dataops.stores.postgres import describe_params
+
+
+class StatusRequest(OperationRequest):
+    action: Literal["show"] = "show"
+
+
+class EntityCounts(BaseModel):
+    entity: str
+    dynamodb: int | None = None
+    postgres: int | None = None
+    opensearch: int | None = None
+
+
+class StatusResult(OperationResult):
+    stores: dict[str, str | None]
+    entities: list[EntityCounts]
+
+
+def _dynamodb_counts(stores: DataStores) -> Counter[str]:
+    return stores.table.count_by(stores.profile.table.entity_type_attribute)
+
+
+def _postgres_counts(stores: DataStores, warnings: list[str]) -> dict[str, int | None]:
+    counts: dict[str, int | None] = {}
+    for entity, placement in stores.profile.postgres_tables():
+        table = placement.table
+        if stores.postgres.table_exists(table):
+            counts[entity.name] = stores.postgres.count_rows(table)
+        else:
+            counts[entity.name] = None
+            warnings.append(f"postgres: table {table} does not exist yet (apply the migrations)")
+    return counts
+
+
+def _opensearch_counts(stores: DataStores, warnings: list[str]) -> dict[str, int | None]:
+    counts: dict[str, int | None] = {}
+    for entity_name, index in stores.search_indexes().items():
+        counts[entity_name] = stores.search.count(index)
+        if counts[entity_name] is None:
+            warnings.append(f"opensearch: index {index} does not exist")
+    return counts
+
+
+def _store_names(stores: DataStores) -> dict[str, str | None]:
+    names: dict[str, str | None] = {
+        "dynamodb": stores.table.name,
+        "control_table": stores.control.name,
+        "backup_bucket": stores.backups.bucket,
+    }
+    if stores.profile.uses_postgres:
+        try:
+            names["postgres"] = describe_params(stores.postgres.params)
+        except DataOpsError as exc:
+            names["postgres"] = f"unresolved: {exc.message}"
+    if stores.profile.uses_opensearch:
+        names["opensearch"] = stores.settings.resolved_opensearch_endpoint()
+        names["opensearch_indexes"] = ", ".join(stores.search_indexes().values())
+    return names
+
+
+def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
+    started_at, started = utc_now(), time.monotonic()
+    warnings: list[str] = []
+    per_store: dict[str, Any] = {}
+    readers = {
+        "dynamodb": (stores.profile.uses_dynamodb, lambda: _dynamodb_counts(stores)),
+        "postgres": (stores.profile.uses_postgres, lambda: _postgres_counts(stores, warnings)),
+        "opensearch": (stores.profile.uses_opensearch, lambda: _opensearch_counts(stores, warnings)),
+    }
+    for store, (used, read) in readers.items():
+        if not used:
+            continue
+        try:
+            per_store[store] = read()
+        except DataOpsError as exc:
+            warnings.append(f"{store}: {exc.message}")
+    entities = [
+        EntityCounts(
+            entity=entity.name,
+            **{
+                store: per_store[store].get(entity.name, 0 if store == "dynamodb" else None)
+                for store in entity.stores
+                if store in per_store
+            },
+        )
+        for entity in stores.profile.entities
+    ]
+    totals = {
+        store: sum(getattr(row, store) or 0 for row in entities)
+        for store in ("dynamodb", "postgres", "opensearch")
+        if store in per_store
+    }
+    return StatusResult(
+        operation="status",
+        action=request.action,
+        status=status_for(request),
+        profile=stores.profile.name,
+        started_at=started_at,
+        duration_ms=elapsed_ms(started),
+        counts=totals,
+        warnings=warnings,
+        stores=_store_names(stores),
+        entities=entities,
+    )
+
+
+STATUS = Operation(name="status", request_model=StatusRequest, body=run_status)

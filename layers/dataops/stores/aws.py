@@ -1,0 +1,52 @@
+"""boto3 clients, created once per container and shared, pointed at AWS or any AWS-compatible endpoint."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from dataops.config import Settings
+
+# Standard retry mode backs off on throttling and 5xx; adaptive would also rate-limit the client,
+# which fights our own parallel scans. Short connect timeout so a missing endpoint fails fast.
+_CLIENT_CONFIG = Config(
+    retries={"max_attempts": 8, "mode": "standard"},
+    connect_timeout=3,
+    read_timeout=30,
+    max_pool_connections=32,
+)
+
+_lock = threading.Lock()
+
+
+@cache
+def _session(region: str, local_credentials: bool) -> boto3.Session:
+    if local_credentials:
+        # MiniStack and LocalStack accept any key; `test` maps to their default account.
+        return boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=region)  # noqa: S106
+    return boto3.Session(region_name=region)
+
+
+@cache
+def _client(service: str, region: str, endpoint: str | None, local_credentials: bool) -> Any:
+    with _lock:
+        return _session(region, local_credentials).client(service, endpoint_url=endpoint, config=_CLIENT_CONFIG)
+
+
+def client(settings: Settings, service: str) -> Any:
+    """A cached client for `service`. On the local target without credentials in the environment, use test keys."""
+    local_credentials = settings.target == "local" and not os.environ.get("AWS_ACCESS_KEY_ID")
+    endpoint = settings.aws_endpoint
+    if service == "s3" and os.environ.get("AWS_ENDPOINT_URL_S3"):
+        endpoint = os.environ["AWS_ENDPOINT_URL_S3"]
+    return _client(service, settings.region, endpoint, local_credentials)
+
+
+def credentials(settings: Settings) -> Any:
+    local_credentials = settings.target == "local" and not os.environ.get("AWS_ACCESS_KEY_ID")
+    return _session(settings.region, local_credentials).get_credentials()

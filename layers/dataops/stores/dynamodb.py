@@ -1,0 +1,231 @@
+"""DynamoDB adapter: batch writes with retry, parallel scan, paginated query, conditional put."""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from dataops.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+BATCH_WRITE_LIMIT = 25
+MAX_BATCH_ATTEMPTS = 10
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+def _dynamo_safe(value: Any) -> Any:
+    """DynamoDB numbers must be Decimal; floats are converted through their shortest repr, so 4.7 stays 4.7."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _dynamo_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_dynamo_safe(item) for item in value]
+    return value
+
+
+def to_dynamo(item: Item) -> dict[str, Any]:
+    return {key: _serializer.serialize(_dynamo_safe(value)) for key, value in item.items()}
+
+
+def from_dynamo(item: dict[str, Any]) -> Item:
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class DynamoTable:
+    """One table. Items cross this boundary as plain Python values; the wire format stays inside."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str, *, backoff_base: float = 0.05) -> None:
+        self.client = client
+        self.name = table_name
+        self._backoff_base = backoff_base
+
+    def describe(self) -> dict[str, Any]:
+        try:
+            return dict(self.client.describe_table(TableName=self.name)["Table"])
+        except ClientError as exc:
+            raise StoreUnavailable(f"DynamoDB table {self.name!r}: {exc.response['Error']['Message']}") from exc
+
+    def exists(self) -> bool:
+        try:
+            self.client.describe_table(TableName=self.name)
+        except self.client.exceptions.ResourceNotFoundException:
+            return False
+        return True
+
+    def key_names(self) -> list[str]:
+        return [element["AttributeName"] for element in self.describe()["KeySchema"]]
+
+    def batch_write(self, items: Iterable[Item]) -> int:
+        """Put items in batches of 25; UnprocessedItems are retried with jittered exponential backoff."""
+        written = 0
+        for chunk in _chunks(items, BATCH_WRITE_LIMIT):
+            self._write_requests([{"PutRequest": {"Item": to_dynamo(item)}} for item in chunk])
+            written += len(chunk)
+        return written
+
+    def batch_delete(self, keys: Iterable[Item]) -> int:
+        deleted = 0
+        for chunk in _chunks(keys, BATCH_WRITE_LIMIT):
+            self._write_requests([{"DeleteRequest": {"Key": to_dynamo(key)}} for key in chunk])
+            deleted += len(chunk)
+        return deleted
+
+    def _write_requests(self, requests: list[dict[str, Any]]) -> None:
+        pending = requests
+        for attempt in range(MAX_BATCH_ATTEMPTS):
+            response = self.client.batch_write_item(RequestItems={self.name: pending})  # type: ignore[dict-item]
+            pending = list(response.get("UnprocessedItems", {}).get(self.name, []))
+            if not pending:
+                return
+            time.sleep(self._backoff_base * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+        raise StoreUnavailable(
+            f"DynamoDB table {self.name!r}: {len(pending)} items still unprocessed after {MAX_BATCH_ATTEMPTS} attempts"
+        )
+
+    def put_if(
+        self, item: Item, condition: str, values: Item | None = None, names: dict[str, str] | None = None
+    ) -> bool:
+        """Conditional put; False (not an error) when the condition does not hold."""
+        request: dict[str, Any] = {"TableName": self.name, "Item": to_dynamo(item), "ConditionExpression": condition}
+        if values:
+            request["ExpressionAttributeValues"] = to_dynamo(values)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        try:
+            self.client.put_item(**request)
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def delete_if(self, key: Item, condition: str, values: Item, names: dict[str, str] | None = None) -> bool:
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": to_dynamo(key),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_dynamo(values),
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        try:
+            self.client.delete_item(**request)
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def get(self, key: Item, *, consistent: bool = True) -> Item | None:
+        response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=consistent)
+        raw = response.get("Item")
+        return from_dynamo(raw) if raw else None
+
+    def put(self, item: Item) -> None:
+        self.client.put_item(TableName=self.name, Item=to_dynamo(item))
+
+    def query(
+        self,
+        key_condition: str,
+        values: Item,
+        *,
+        index: str | None = None,
+        names: dict[str, str] | None = None,
+        forward: bool = True,
+        limit: int | None = None,
+    ) -> Iterator[Item]:
+        """Paginated query; stops after `limit` items when given."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ScanIndexForward": forward,
+        }
+        if index:
+            request["IndexName"] = index
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if limit:
+            request["PaginationConfig"] = {"MaxItems": limit}
+        for page in self.client.get_paginator("query").paginate(**request):
+            for raw in page["Items"]:
+                yield from_dynamo(raw)
+
+    def scan(
+        self,
+        *,
+        segments: int = 4,
+        projection: list[str] | None = None,
+        buffer_pages: int = 8,
+    ) -> Iterator[Item]:
+        """Parallel scan, streamed: segment threads hand pages over a bounded queue, so memory stays flat."""
+        pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=buffer_pages)
+        stop = threading.Event()
+
+        def scan_segment(segment: int) -> None:
+            request: dict[str, Any] = {"TableName": self.name, "Segment": segment, "TotalSegments": segments}
+            if projection:
+                request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(projection)))
+                request["ExpressionAttributeNames"] = {f"#p{i}": name for i, name in enumerate(projection)}
+            try:
+                for page in self.client.get_paginator("scan").paginate(**request):
+                    if stop.is_set():
+                        return
+                    pages.put(page["Items"])
+            except ClientError as exc:
+                pages.put(StoreUnavailable(f"DynamoDB table {self.name!r}: {exc.response['Error']['Message']}"))
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+                pages.put(exc)
+            finally:
+                pages.put(None)
+
+        with ThreadPoolExecutor(max_workers=segments, thread_name_prefix=f"scan-{self.name}") as pool:
+            for segment in range(segments):
+                pool.submit(scan_segment, segment)
+            finished = 0
+            try:
+                while finished < segments:
+                    page = pages.get()
+                    if page is None:
+                        finished += 1
+                    elif isinstance(page, BaseException):
+                        raise page
+                    else:
+                        for raw in page:
+                            yield from_dynamo(raw)
+            finally:
+                stop.set()
+                # Unblock producers waiting on a full queue so the pool can shut down.
+                while finished < segments:
+                    try:
+                        if pages.get(timeout=0.1) is None:
+                            finished += 1
+                    except queue.Empty:
+                        continue
+
+    def count_by(self, attribute: str, *, segments: int = 4) -> Counter[str]:
+        """Item counts per value of `attribute` (e.g. the entity type), with a projected parallel scan."""
+        counts: Counter[str] = Counter()
+        for item in self.scan(segments=segments, projection=[attribute]):
+            counts[str(item.get(attribute, "(none)"))] += 1
+        return counts

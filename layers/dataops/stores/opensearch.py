@@ -1,0 +1,87 @@
+"""OpenSearch adapter: a plain URL locally, SigV4 on AWS; bulk and scan through opensearch-py helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection, helpers
+from opensearchpy.exceptions import NotFoundError, OpenSearchException
+
+from dataops.errors import StoreUnavailable
+
+
+def build_client(endpoint: str, *, timeout: int, region: str, aws_credentials: Any | None = None) -> OpenSearch:
+    """`aws_credentials` turns on SigV4 (service `es`), as an Amazon OpenSearch domain needs."""
+    parsed = urlparse(endpoint if "://" in endpoint else f"https://{endpoint}")
+    use_ssl = parsed.scheme == "https"
+    port = parsed.port or (443 if use_ssl else 80)
+    options: dict[str, Any] = {
+        "hosts": [{"host": parsed.hostname, "port": port}],
+        "use_ssl": use_ssl,
+        "verify_certs": use_ssl,
+        "timeout": timeout,
+        "max_retries": 2,
+        "retry_on_timeout": True,
+    }
+    if aws_credentials is not None:
+        options["http_auth"] = AWSV4SignerAuth(aws_credentials, region, "es")
+        options["connection_class"] = RequestsHttpConnection
+    return OpenSearch(**options)
+
+
+class SearchStore:
+    def __init__(self, client: OpenSearch, endpoint: str) -> None:
+        self.client = client
+        self.endpoint = endpoint
+
+    def info(self) -> dict[str, Any]:
+        try:
+            return dict(self.client.info())
+        except OpenSearchException as exc:
+            raise StoreUnavailable(f"OpenSearch at {self.endpoint} is unreachable: {type(exc).__name__}") from None
+
+    def index_exists(self, index: str) -> bool:
+        try:
+            return bool(self.client.indices.exists(index=index))
+        except OpenSearchException as exc:
+            raise StoreUnavailable(f"OpenSearch at {self.endpoint} is unreachable: {type(exc).__name__}") from None
+
+    def ensure_index(self, index: str, mappings: dict[str, Any]) -> bool:
+        """Create the index with its mappings, or add new mapping fields to it. True when it was created."""
+        if self.index_exists(index):
+            self.client.indices.put_mapping(index=index, body=mappings)
+            return False
+        self.client.indices.create(index=index, body={"mappings": mappings})
+        return True
+
+    def count(self, index: str) -> int | None:
+        """Documents in `index`, or None when the index does not exist."""
+        try:
+            return int(self.client.count(index=index)["count"])
+        except NotFoundError:
+            return None
+        except OpenSearchException as exc:
+            raise StoreUnavailable(
+                f"OpenSearch at {self.endpoint} could not count {index}: {type(exc).__name__}"
+            ) from None
+
+    def refresh(self, index: str) -> None:
+        self.client.indices.refresh(index=index)
+
+    def bulk(self, actions: Iterable[dict[str, Any]], *, chunk_size: int = 500) -> tuple[int, list[dict[str, Any]]]:
+        """Stream actions in chunks; returns (succeeded, failures) instead of raising on the first bad document."""
+        succeeded = 0
+        failures: list[dict[str, Any]] = []
+        for ok, info in helpers.streaming_bulk(
+            self.client, actions, chunk_size=chunk_size, raise_on_error=False, raise_on_exception=False
+        ):
+            if ok:
+                succeeded += 1
+            else:
+                failures.append(info)
+        return succeeded, failures
+
+    def scan(self, index: str, query: dict[str, Any] | None = None, *, size: int = 500) -> Iterator[dict[str, Any]]:
+        yield from helpers.scan(self.client, index=index, query=query or {"query": {"match_all": {}}}, size=size)

@@ -1,0 +1,122 @@
+"""PostgreSQL adapter: one connection per container, COPY helpers, SQL built only with psycopg2.sql."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+import psycopg2
+import psycopg2.extensions
+from psycopg2 import sql
+
+from dataops.errors import StoreUnavailable
+
+ConnectionParams = dict[str, Any]
+
+_connections: dict[str, psycopg2.extensions.connection] = {}
+_connections_lock = threading.Lock()
+
+
+def params_from_secret(secret: dict[str, Any], connect_timeout: int) -> ConnectionParams:
+    """The RDS secret shape (host, port, dbname, username, password); `engine` and extras are ignored."""
+    missing = [field for field in ("host", "username", "password") if not secret.get(field)]
+    if missing:
+        raise StoreUnavailable(f"PostgreSQL secret is missing {', '.join(missing)}")
+    return {
+        "host": secret["host"],
+        "port": int(secret.get("port", 5432)),
+        "dbname": secret.get("dbname") or secret.get("database") or "postgres",
+        "user": secret["username"],
+        "password": secret["password"],
+        "connect_timeout": connect_timeout,
+    }
+
+
+def params_from_dsn(dsn: str, connect_timeout: int) -> ConnectionParams:
+    params: ConnectionParams = dict(psycopg2.extensions.parse_dsn(dsn))
+    params.setdefault("connect_timeout", connect_timeout)
+    return params
+
+
+def describe_params(params: ConnectionParams) -> str:
+    """Where we connect, without the password."""
+    host = params.get("host", "(socket)")
+    return f"{params.get('user', '?')}@{host}:{params.get('port', 5432)}/{params.get('dbname', '?')}"
+
+
+class PostgresStore:
+    def __init__(self, params: ConnectionParams) -> None:
+        self.params = params
+        self._key = describe_params(params)
+
+    def connection(self) -> psycopg2.extensions.connection:
+        """The container's connection, reopened if the server dropped it."""
+        with _connections_lock:
+            conn = _connections.get(self._key)
+            if conn is None or conn.closed:
+                try:
+                    conn = psycopg2.connect(application_name="dataops", **self.params)
+                except psycopg2.OperationalError as exc:
+                    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+                    raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {first_line}") from None
+                _connections[self._key] = conn
+            return conn
+
+    def close(self) -> None:
+        with _connections_lock:
+            conn = _connections.pop(self._key, None)
+        if conn is not None and not conn.closed:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg2.extensions.cursor]:
+        """A cursor inside one transaction: commit on success, roll back on any error."""
+        conn = self.connection()
+        try:
+            with conn, conn.cursor() as cursor:
+                yield cursor
+        except psycopg2.InterfaceError:
+            self.close()
+            raise
+
+    def server_version(self) -> str:
+        with self.transaction() as cursor:
+            cursor.execute("SHOW server_version")
+            row = cursor.fetchone()
+        return str(row[0]) if row else "unknown"
+
+    def table_exists(self, table: str, schema: str = "public") -> bool:
+        with self.transaction() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s", (schema, table)
+            )
+            return cursor.fetchone() is not None
+
+    def count_rows(self, table: str, schema: str = "public") -> int:
+        query = sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+        with self.transaction() as cursor:
+            cursor.execute(query)
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def copy_out(self, cursor: psycopg2.extensions.cursor, table: str, sink: IO[bytes], schema: str = "public") -> None:
+        """COPY a table to `sink` as CSV with header, inside the caller's transaction (for one snapshot)."""
+        statement = sql.SQL("COPY {}.{} TO STDOUT WITH (FORMAT csv, HEADER true)").format(
+            sql.Identifier(schema), sql.Identifier(table)
+        )
+        cursor.copy_expert(statement.as_string(cursor), sink)
+
+    def copy_in(
+        self,
+        cursor: psycopg2.extensions.cursor,
+        table: str,
+        source: IO[bytes],
+        columns: list[str],
+        schema: str = "public",
+    ) -> None:
+        statement = sql.SQL("COPY {}.{} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        cursor.copy_expert(statement.as_string(cursor), source)
