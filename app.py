@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import sys
 
-from aws_cdk import App, Validations
-from cdk_nag import AwsSolutionsChecks
+from aws_cdk import App
 
 from infra.config import DeploymentConfig, DeploymentContextError
-from infra.deployment import add_deployment
+from infra.deployment import add_deployment, check_with_cdk_nag
 
 
 def main() -> None:
@@ -21,7 +20,7 @@ def main() -> None:
     except DeploymentContextError as error:
         sys.exit(f"dataops: {error}")
     add_deployment(app, config)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    check_with_cdk_nag(app)
     app.synth()
 
 

@@ -83,8 +83,8 @@ class DeploymentConfig(BaseModel):
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> DeploymentConfig:
-        """Validate raw context values (strings from `-c key=value`, or JSON from cdk.json); None means unset."""
-        values = {key: value for key, value in context.items() if value is not None}
+        """Validate raw context values (strings from `-c key=value`, or JSON from cdk.json); None or "" means unset."""
+        values = {key: value for key, value in context.items() if value not in (None, "")}
         try:
             return cls.model_validate(values)
         except ValidationError as error:
@@ -159,6 +159,9 @@ class DeploymentConfig(BaseModel):
     @property
     def is_local(self) -> bool:
         return self.target == "local"
+
+    def backup_bucket_name(self, account: str) -> str:
+        return self.existing_bucket_name or naming.backup_bucket_name(self.profile, self.stage, account)
 
     @property
     def resolved_opensearch_endpoint(self) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Environment, Tags
+from aws_cdk import App, Environment, Tags, Validations
+from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from dataops import naming
@@ -47,9 +48,14 @@ def add_deployment(scope: Construct, config: DeploymentConfig, env: Environment 
         env=env,
         description=description.format("monitoring"),
     )
-    monitoring.add_dependency(operations)
+    monitoring.add_stack_dependency(operations)
     for stack in (storage, operations, monitoring):
         Tags.of(stack).add("project", "dataops")
         Tags.of(stack).add("dataops:profile", config.profile)
         Tags.of(stack).add("dataops:stage", config.stage)
     return Deployment(storage=storage, operations=operations, monitoring=monitoring)
+
+
+def check_with_cdk_nag(app: App) -> None:
+    """AWS Solutions rules run at every synth; an unacknowledged finding fails it."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))

@@ -5,7 +5,7 @@ The key also wraps each backup's data keys (KMS GenerateDataKey), so it exists e
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -23,7 +23,8 @@ class BackupStore(Construct):
         profile: str,
         stage: str,
         removal_policy: RemovalPolicy,
-        existing_bucket_name: str | None = None,
+        bucket_name: str,
+        existing_bucket: bool = False,
         existing_key_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -39,16 +40,16 @@ class BackupStore(Construct):
                 removal_policy=removal_policy,
             )
         )
-        if existing_bucket_name:
+        if existing_bucket:
             self.bucket: s3.IBucket = s3.Bucket.from_bucket_attributes(
-                self, "ImportedBucket", bucket_name=existing_bucket_name, encryption_key=self.key
+                self, "ImportedBucket", bucket_name=bucket_name, encryption_key=self.key
             )
             return
         access_logs = self._access_log_bucket(removal_policy)
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            bucket_name=naming.backup_bucket_name(profile, stage, Stack.of(self).account),
+            bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.key,
             # One data key per bucket instead of one KMS call per object keeps streamed backups cheap.

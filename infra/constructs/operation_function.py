@@ -67,6 +67,12 @@ class OperationFunction(Construct):
             environment=dict(environment),
         )
         acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, "
+            "which support no resource-level permissions.",
+        )
+        acknowledge(
             self.function,
             "AwsSolutions-L1",
             "The shared layer's binary wheels (pydantic-core, psycopg2, zstandard) are built for python3.12, "

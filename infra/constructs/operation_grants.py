@@ -1,4 +1,8 @@
-"""What each deployed operation may touch: one table, read top to bottom, that later operations extend."""
+"""What each deployed operation may touch: one table, read top to bottom, that later operations extend.
+
+Grants name exact actions and resources (the table's own index ARNs, the backup prefix) rather than CDK's
+broader grant helpers, so the only wildcards left are the ones a grant acknowledges, with its reason.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,28 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from infra.constructs.acknowledge import acknowledge, wildcard_resource_finding
+from infra.runtime_environment import BACKUP_PREFIX
+
+DYNAMODB_READ_ACTIONS = (
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+)
+
 
 @dataclass(frozen=True)
 class GrantTargets:
-    """The resources a grant can name; absent stores are None and their grants become no-ops."""
+    """The resources a grant can name; absent stores are None and their grants become no-ops.
+
+    `backup_bucket` must be defined in the granting stack (by name), so wildcard findings can be acknowledged.
+    """
 
     data_table: dynamodb.ITable
+    data_table_indexes: tuple[str, ...]
     control_table: dynamodb.ITable
     backup_bucket: s3.IBucket
     backup_key: kms.IKey
@@ -28,16 +48,24 @@ Grant = Callable[[iam.IRole, GrantTargets], None]
 
 
 def describe_tables(role: iam.IRole, targets: GrantTargets) -> None:
-    targets.data_table.grant(role, "dynamodb:DescribeTable")
-    targets.control_table.grant(role, "dynamodb:DescribeTable")
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:DescribeTable"],
+            resources=[targets.data_table.table_arn, targets.control_table.table_arn],
+        )
+    )
 
 
 def read_data_table(role: iam.IRole, targets: GrantTargets) -> None:
-    targets.data_table.grant_read_data(role)
+    table_arn = targets.data_table.table_arn
+    indexes = [f"{table_arn}/index/{name}" for name in targets.data_table_indexes]
+    role.add_to_principal_policy(iam.PolicyStatement(actions=list(DYNAMODB_READ_ACTIONS), resources=[table_arn, *indexes]))
 
 
 def read_control_table(role: iam.IRole, targets: GrantTargets) -> None:
-    targets.control_table.grant_read_data(role)
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(DYNAMODB_READ_ACTIONS), resources=[targets.control_table.table_arn])
+    )
 
 
 def write_control_table(role: iam.IRole, targets: GrantTargets) -> None:
@@ -50,9 +78,17 @@ def list_backup_bucket(role: iam.IRole, targets: GrantTargets) -> None:
     )
 
 
-def read_backup_bucket(role: iam.IRole, targets: GrantTargets) -> None:
-    """Object reads and listing; decrypting with the backup key comes with it."""
-    targets.backup_bucket.grant_read(role)
+def read_backups(role: iam.IRole, targets: GrantTargets) -> None:
+    list_backup_bucket(role, targets)
+    objects = targets.backup_bucket.arn_for_objects(f"{BACKUP_PREFIX}/*")
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
+    targets.backup_key.grant_decrypt(role)
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Backup objects are keyed by backup id under the backup prefix, which is only known at run time; "
+        "the grant is limited to reading that prefix of this one bucket.",
+    )
 
 
 def describe_backup_key(role: iam.IRole, targets: GrantTargets) -> None:
@@ -66,14 +102,19 @@ def read_postgres_secret(role: iam.IRole, targets: GrantTargets) -> None:
 
 def read_opensearch(role: iam.IRole, targets: GrantTargets) -> None:
     """Only with a domain ARN: locally, and for a domain outside this account, there is nothing to grant on."""
-    if targets.opensearch_domain_arn:
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                # Searches are POSTs, so read access includes ESHttpPost.
-                actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"],
-                resources=[f"{targets.opensearch_domain_arn}/*"],
-            )
-        )
+    if not targets.opensearch_domain_arn:
+        return
+    paths = f"{targets.opensearch_domain_arn}/*"
+    # Searches are POSTs, so read access includes ESHttpPost.
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"], resources=[paths])
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, paths),
+        "OpenSearch HTTP permissions are granted on request paths of the domain (index names, _search, _cluster), "
+        "which IAM can only express as a wildcard under the domain ARN.",
+    )
 
 
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
@@ -81,7 +122,7 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     "health": (
         describe_tables,
         write_control_table,
-        read_backup_bucket,
+        read_backups,
         describe_backup_key,
         read_postgres_secret,
         read_opensearch,

@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from dataops import naming
@@ -27,7 +28,7 @@ class OperationsStack(Stack):
         self, scope: Construct, construct_id: str, *, config: DeploymentConfig, storage: StorageStack, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.add_dependency(storage)
+        self.add_stack_dependency(storage)
         layer = lambda_.LayerVersion(
             self,
             "SharedLayer",
@@ -37,18 +38,27 @@ class OperationsStack(Stack):
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="dataops package and its dependencies",
         )
+        # By name, not by storage's token: the bucket's ARN then reads the same in every template and in the
+        # acknowledged IAM findings, instead of an export hash.
+        backup_bucket = s3.Bucket.from_bucket_attributes(
+            self,
+            "BackupBucket",
+            bucket_name=config.backup_bucket_name(self.account),
+            encryption_key=storage.backup_key,
+        )
         environment = function_environment(
             config,
             data_table=storage.data_table,
             control_table=storage.control_table,
-            backup_bucket=storage.backup_bucket,
+            backup_bucket=backup_bucket,
             backup_key=storage.backup_key,
             postgres_secret=storage.postgres_secret,
         )
         grant_targets = GrantTargets(
             data_table=storage.data_table,
+            data_table_indexes=tuple(index.name for index in config.app_profile.table.indexes),
             control_table=storage.control_table,
-            backup_bucket=storage.backup_bucket,
+            backup_bucket=backup_bucket,
             backup_key=storage.backup_key,
             postgres_secret=storage.postgres_secret,
             opensearch_domain_arn=None if config.is_local else config.opensearch_domain_arn,
@@ -78,7 +88,3 @@ class OperationsStack(Stack):
                 health_function=self.functions["health"],
                 minutes=config.health_schedule_minutes,
             )
-
-        CfnOutput(self, "DataTableName", value=storage.data_table.table_name)
-        CfnOutput(self, "ControlTableName", value=storage.control_table.table_name)
-        CfnOutput(self, "BackupBucketName", value=storage.backup_bucket.bucket_name)

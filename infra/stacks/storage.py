@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -49,7 +49,8 @@ class StorageStack(Stack):
             profile=config.profile,
             stage=config.stage,
             removal_policy=removal_policy,
-            existing_bucket_name=config.existing_bucket_name,
+            bucket_name=config.backup_bucket_name(self.account),
+            existing_bucket=config.existing_bucket_name is not None,
             existing_key_arn=config.existing_backup_key_arn,
         )
         self.backup_bucket: s3.IBucket = backups.bucket
@@ -57,6 +58,10 @@ class StorageStack(Stack):
         self.postgres_secret: secretsmanager.ISecret | None = (
             self._postgres_secret(config, removal_policy) if profile.uses_postgres else None
         )
+        # Outputs live where the resources do: re-exporting an imported value from another stack is an anti-pattern.
+        CfnOutput(self, "DataTableName", value=self.data_table.table_name)
+        CfnOutput(self, "ControlTableName", value=self.control_table.table_name)
+        CfnOutput(self, "BackupBucketName", value=self.backup_bucket.bucket_name)
 
     def _postgres_secret(self, config: DeploymentConfig, removal_policy: RemovalPolicy) -> secretsmanager.ISecret:
         secret_name = naming.postgres_secret_name(config.profile, config.stage)

@@ -139,13 +139,13 @@ class Postgres:
         if process.port_in_use(self.port, config.HOST):
             raise foreign_port_error(self.name, self.port, self.port_env)
         ids = _system_user()
-        started = time.monotonic()
         self._init_cluster(ids, progress)
         self._write_conf(ids)
         # A postmaster.pid left by a crash would make PostgreSQL check whether that PID is still a postmaster;
         # we already know it is not ours, so drop it.
         process.remove_stale(self.pid_file, str(self.data))
         progress(f"starting {self.name} on port {self.port}")
+        started = time.monotonic()
         uid, gid = ids if ids else (None, None)
         argv = [str(bin_dir() / "postgres"), "-D", str(self.data)]
         pid = process.spawn_detached(argv, self.log_file, cwd=self.data, user=uid, group=gid)
@@ -173,6 +173,7 @@ class Postgres:
         if self.data.exists() and any(self.data.iterdir()):
             raise LocalStackError(f"postgres: {self.data} exists but is not a PostgreSQL data folder; remove it")
         progress(f"initialising PostgreSQL data folder {self.data}")
+        began = time.monotonic()
         self.root.mkdir(parents=True, exist_ok=True)
         # initdb into a side folder, renamed only once complete, so an interrupted run never leaves half a cluster.
         staging = self.root / "data.init"
@@ -199,6 +200,7 @@ class Postgres:
         if self.data.exists():
             self.data.rmdir()
         staging.rename(self.data)
+        progress(f"initdb done in {time.monotonic() - began:.1f} s")
 
     def _write_conf(self, ids: tuple[int, int] | None) -> None:
         # Rewritten on every start so a changed DATAOPS_PG_PORT takes effect; TCP on loopback only, no socket file

@@ -154,11 +154,23 @@ def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
+    """True if a live (non-zombie) process is still in process group `pgid`."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    # killpg(pgid, 0) also succeeds for zombies, and where PID 1 does not reap (containers) they linger for good.
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
+            return True
+    return False
 
 
 def terminate(pid: int, timeout: float = 10.0, sig: signal.Signals = signal.SIGTERM, group: bool = True) -> bool:

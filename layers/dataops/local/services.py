@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -108,7 +108,6 @@ class DetachedService:
         return ServiceStatus(name=self.name, state=state, pid=pid, port=self.port, url=self.url, log=str(self.log_file))
 
     def start(self, progress: Progress) -> StartResult:
-        started = time.monotonic()
         pid = process.live_pid(self.pid_file, self.needle)
         if pid is not None:
             # Ours already: a previous `up`, or one still starting in another terminal.
@@ -201,7 +200,3 @@ class OpenSearch(DetachedService):
         # -no-stdin-watch: osmem exits when its stdin closes, and a detached server has no stdin.
         argv = [resolve_binary(), "-addr", f"{config.HOST}:{self.port}", "-no-stdin-watch"]
         return argv, _clean_env({})
-
-
-def names(services: Sequence[Service]) -> list[str]:
-    return [s.name for s in services]

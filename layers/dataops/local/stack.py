@@ -76,9 +76,14 @@ def ministack_python(create: bool = True) -> Path:
     base = config.state_dir()
     if not create:
         return config.ministack_python_path(base)
-    from dataops.local.venv import ensure_ministack_venv
+    from dataops.local.venv import ensure_ministack_venv, venv_is_current
 
     base.mkdir(parents=True, exist_ok=True)
     with process.exclusive_lock(base / _LOCK):
-        python, _ = ensure_ministack_venv(config.ministack_venv(base))
+        ministack = MiniStack(base)
+        venv = config.ministack_venv(base)
+        if not venv_is_current(venv, config.lambda_python()) and process.live_pid(ministack.pid_file, ministack.needle):
+            # Rebuilding would delete the interpreter a running MiniStack (and its Lambda workers) executes.
+            raise LocalStackError(f"{venv} is out of date but MiniStack runs from it; run `down -s ministack` first")
+        python, _ = ensure_ministack_venv(venv)
     return python

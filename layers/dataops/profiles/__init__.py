@@ -15,15 +15,13 @@ BUILTIN_PROFILES: dict[str, str] = {
 
 def load_profile(name: str) -> Profile:
     """Load a built-in profile by name, or a user's profile by dotted module path exposing `PROFILE`."""
-    module_path = BUILTIN_PROFILES.get(name)
-    if module_path is None:
-        if "." not in name:
-            raise UnknownName("profile", name, BUILTIN_PROFILES)
-        module_path = name
+    module_path = BUILTIN_PROFILES.get(name, name)
     try:
         module = importlib.import_module(module_path)
     except ImportError as exc:
-        raise InvalidRequest.for_field("profile", f"cannot import profile module {module_path!r}: {exc}") from exc
+        if "." not in name:
+            raise UnknownName("profile", name, BUILTIN_PROFILES) from None
+        raise InvalidRequest.for_field("profile", f"cannot import profile module {module_path!r}: {exc}") from None
     profile = getattr(module, "PROFILE", None)
     if not isinstance(profile, Profile):
         raise InvalidRequest.for_field("profile", f"module {module_path!r} has no PROFILE of type dataops Profile")
