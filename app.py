@@ -17,9 +17,10 @@ def main() -> None:
         config = DeploymentConfig.from_context(
             {key: app.node.try_get_context(key) for key in DeploymentConfig.context_keys()}
         )
+        add_deployment(app, config)
     except DeploymentContextError as error:
+        # One line naming the context key reads better in `cdk synth` output than a jsii traceback.
         sys.exit(f"dataops: {error}")
-    add_deployment(app, config)
     check_with_cdk_nag(app)
     app.synth()
 

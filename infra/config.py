@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
 from dataops import naming
-from dataops.errors import DataOpsError
+from dataops.errors import InvalidRequest
 from dataops.profiles import Profile, load_profile
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Target = Literal["local", "aws"]
 
@@ -83,7 +82,7 @@ class DeploymentConfig(BaseModel):
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> DeploymentConfig:
-        """Validate raw context values (strings from `-c key=value`, or JSON from cdk.json); None or "" means unset."""
+        """Validate raw context values: strings from `-c key=value`, JSON from cdk.json; None or "" is unset."""
         values = {key: value for key, value in context.items() if value not in (None, "")}
         try:
             return cls.model_validate(values)
@@ -100,8 +99,8 @@ class DeploymentConfig(BaseModel):
     def _profile_loads(cls, profile: str) -> str:
         try:
             load_profile(profile)
-        except DataOpsError as error:
-            raise ValueError(error.message) from None
+        except InvalidRequest as error:
+            raise ValueError("; ".join(reason for _, reason in error.problems)) from None
         return profile
 
     @field_validator("layer_dir")
@@ -114,7 +113,11 @@ class DeploymentConfig(BaseModel):
     @field_validator("functions_dir")
     @classmethod
     def _handlers_exist(cls, functions_dir: Path) -> Path:
-        missing = [op for op in naming.DEPLOYED_OPERATIONS if not (functions_dir / op).is_dir()]
+        missing = [
+            op
+            for op in (*naming.DEPLOYED_OPERATIONS, *naming.DEPLOY_TIME_FUNCTIONS)
+            if not (functions_dir / op).is_dir()
+        ]
         if missing:
             raise ValueError(f"no handler directory for {', '.join(missing)} under {functions_dir}")
         return functions_dir
@@ -123,7 +126,8 @@ class DeploymentConfig(BaseModel):
     @classmethod
     def _retention_is_supported(cls, days: int) -> int:
         if days not in LOG_RETENTION_CHOICES:
-            raise ValueError(f"{days} is not a CloudWatch Logs retention; valid: {', '.join(map(str, LOG_RETENTION_CHOICES))}")
+            valid = ", ".join(map(str, LOG_RETENTION_CHOICES))
+            raise ValueError(f"{days} is not a CloudWatch Logs retention; valid: {valid}")
         return days
 
     @field_validator(
@@ -140,7 +144,8 @@ class DeploymentConfig(BaseModel):
         if self.existing_table_stream_arn and not self.existing_table_name:
             raise ValueError("existing_table_stream_arn needs existing_table_name as well")
         profile = self.app_profile
-        if self.target == "aws" and profile.uses_postgres and not (self.existing_postgres_secret_arn or self.postgres_host):
+        has_postgres_source = bool(self.existing_postgres_secret_arn or self.postgres_host)
+        if self.target == "aws" and profile.uses_postgres and not has_postgres_source:
             raise ValueError(
                 f"profile {self.profile!r} uses PostgreSQL: on target=aws pass -c existing_postgres_secret_arn=<arn> "
                 "or -c postgres_host=<host> (with optional postgres_port, postgres_dbname, postgres_username)"

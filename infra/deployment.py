@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import App, Environment, Tags, Validations
+from aws_cdk import App, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
-
 from dataops import naming
+
 from infra.config import DeploymentConfig
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.operations import OperationsStack
@@ -22,22 +22,23 @@ class Deployment:
     monitoring: MonitoringStack
 
 
-def add_deployment(scope: Construct, config: DeploymentConfig, env: Environment | None = None) -> Deployment:
-    """Stack ids are the stack names, so several deployments can share one App (the infra tests do)."""
+def add_deployment(scope: Construct, config: DeploymentConfig) -> Deployment:
+    """Stack ids are the stack names, so several deployments can share one App (the infra tests do).
+
+    Stacks are environment-agnostic: account and region come from the credentials at deploy time, which is
+    also how cdklocal points them at MiniStack's account.
+    """
 
     def name(kind: str) -> str:
         return naming.stack_name(config.profile, config.stage, kind)
 
     description = f"dataops {{}} for {config.profile} ({config.stage}, target {config.target})"
-    storage = StorageStack(
-        scope, name("storage"), config=config, env=env, description=description.format("storage")
-    )
+    storage = StorageStack(scope, name("storage"), config=config, description=description.format("storage"))
     operations = OperationsStack(
         scope,
         name("operations"),
         config=config,
         storage=storage,
-        env=env,
         description=description.format("operations"),
     )
     monitoring = MonitoringStack(
@@ -45,7 +46,6 @@ def add_deployment(scope: Construct, config: DeploymentConfig, env: Environment 
         name("monitoring"),
         config=config,
         functions=operations.functions,
-        env=env,
         description=description.format("monitoring"),
     )
     monitoring.add_stack_dependency(operations)

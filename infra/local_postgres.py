@@ -33,7 +33,8 @@ class PostgresEndpoint(BaseModel):
 
 
 class PostgresConnection(PostgresEndpoint):
-    password: str = "dataops"
+    # The local stack manager's fixed development password; never used for target=aws.
+    password: str = "dataops"  # noqa: S105
 
 
 def resolve_local_postgres(

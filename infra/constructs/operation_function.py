@@ -15,6 +15,8 @@ from infra.constructs.acknowledge import acknowledge
 from infra.constructs.operation_grants import Grant, GrantTargets
 
 HANDLER = "handler.lambda_handler"
+# Bytecode compiled by whichever interpreter ran the tests would only be stale weight in the asset.
+BYTECODE = ["__pycache__", "*.pyc"]
 
 
 class OperationFunction(Construct):
@@ -57,7 +59,7 @@ class OperationFunction(Construct):
             runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.X86_64,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(str(code_dir)),
+            code=lambda_.Code.from_asset(str(code_dir), exclude=BYTECODE),
             layers=[layer],
             timeout=Duration.seconds(60),
             memory_size=512,

@@ -59,7 +59,9 @@ def describe_tables(role: iam.IRole, targets: GrantTargets) -> None:
 def read_data_table(role: iam.IRole, targets: GrantTargets) -> None:
     table_arn = targets.data_table.table_arn
     indexes = [f"{table_arn}/index/{name}" for name in targets.data_table_indexes]
-    role.add_to_principal_policy(iam.PolicyStatement(actions=list(DYNAMODB_READ_ACTIONS), resources=[table_arn, *indexes]))
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(DYNAMODB_READ_ACTIONS), resources=[table_arn, *indexes])
+    )
 
 
 def read_control_table(role: iam.IRole, targets: GrantTargets) -> None:
@@ -117,6 +119,22 @@ def read_opensearch(role: iam.IRole, targets: GrantTargets) -> None:
     )
 
 
+def manage_opensearch_indexes(role: iam.IRole, targets: GrantTargets) -> None:
+    """Create indexes and add mapping fields (PUT), besides reading; never delete."""
+    if not targets.opensearch_domain_arn:
+        return
+    paths = f"{targets.opensearch_domain_arn}/*"
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut"], resources=[paths])
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, paths),
+        "Index creation and mapping updates address request paths of the domain (the index names), "
+        "which IAM can only express as a wildcard under the domain ARN.",
+    )
+
+
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     # health checks every store and records the result in the control table's history.
     "health": (
@@ -128,6 +146,8 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         read_opensearch,
     ),
     "status": (read_data_table, read_control_table, list_backup_bucket, read_postgres_secret),
+    # provision runs at deploy time as a custom resource: it creates the search indexes with their mappings.
+    "provision": (manage_opensearch_indexes,),
 }
 
 

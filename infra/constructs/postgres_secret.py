@@ -68,7 +68,6 @@ class PostgresSecret(Construct):
                 removal_policy=removal_policy,
             )
         else:
-            raise ValueError("PostgresSecret needs an existing ARN, a local connection or an endpoint to generate a password for")
+            raise ValueError("PostgresSecret needs an existing ARN, a local connection or an endpoint to generate for")
         acknowledge(secret, "AwsSolutions-SMG4", ROTATION_REASON)
         self.secret = secret
-

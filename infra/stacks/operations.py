@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CustomResource, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-
 from dataops import naming
+
 from infra.config import LOG_RETENTION_CHOICES, DeploymentConfig
 from infra.constructs.health_schedule import HealthSchedule
-from infra.constructs.operation_function import OperationFunction
+from infra.constructs.operation_function import BYTECODE, OperationFunction
 from infra.constructs.operation_grants import GrantTargets, grants_for
 from infra.runtime_environment import function_environment
 from infra.stacks.storage import StorageStack
@@ -33,7 +35,7 @@ class OperationsStack(Stack):
             self,
             "SharedLayer",
             layer_version_name=f"{naming.resource_prefix(config.profile, config.stage)}-dataops",
-            code=lambda_.Code.from_asset(str(config.layer_dir)),
+            code=lambda_.Code.from_asset(str(config.layer_dir), exclude=BYTECODE),
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="dataops package and its dependencies",
@@ -64,7 +66,7 @@ class OperationsStack(Stack):
             opensearch_domain_arn=None if config.is_local else config.opensearch_domain_arn,
         )
         self.functions: dict[str, lambda_.IFunction] = {}
-        for operation in naming.DEPLOYED_OPERATIONS:
+        for operation in self.deployed_operations(config):
             name = naming.function_name(config.profile, config.stage, operation)
             self.functions[operation] = OperationFunction(
                 self,
@@ -80,6 +82,9 @@ class OperationsStack(Stack):
             ).function
             CfnOutput(self, _output_id(operation), value=name)
 
+        if "provision" in self.functions:
+            self._provision_search_indexes(config, self.functions["provision"])
+
         if config.health_schedule_enabled:
             HealthSchedule(
                 self,
@@ -88,3 +93,24 @@ class OperationsStack(Stack):
                 health_function=self.functions["health"],
                 minutes=config.health_schedule_minutes,
             )
+
+    @staticmethod
+    def deployed_operations(config: DeploymentConfig) -> tuple[str, ...]:
+        """The user-facing operations, plus `provision` when the profile has search indexes to create."""
+        provision = ("provision",) if config.app_profile.uses_opensearch else ()
+        return (*naming.DEPLOYED_OPERATIONS, *provision)
+
+    def _provision_search_indexes(self, config: DeploymentConfig, function: lambda_.IFunction) -> None:
+        """Deploy creates the indexes (with mappings) the profile needs, so a fresh stack is healthy at once.
+
+        The mappings' hash is a property, so changing a mapping re-runs the resource on the next deploy.
+        """
+        mappings = {entity.name: placement.mappings for entity, placement in config.app_profile.search_indexes()}
+        digest = hashlib.sha256(json.dumps(mappings, sort_keys=True).encode()).hexdigest()
+        CustomResource(
+            self,
+            "SearchIndexes",
+            service_token=function.function_arn,
+            resource_type="Custom::DataOpsSearchIndexes",
+            properties={"MappingsHash": digest, "Stage": config.stage},
+        )

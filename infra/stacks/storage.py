@@ -11,9 +11,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-
 from dataops import naming
-from infra.config import DeploymentConfig
+
+from infra.config import DeploymentConfig, DeploymentContextError
 from infra.constructs.backup_store import BackupStore
 from infra.constructs.control_table import ControlTable
 from infra.constructs.data_table import DataTable
@@ -81,9 +81,7 @@ class StorageStack(Stack):
                 removal_policy=removal_policy,
                 local_connection=resolve_local_postgres(config.postgres_dsn, os.environ),
             )
-        else:
-            # DeploymentConfig already refused target=aws without a secret ARN or a host.
-            assert config.postgres_host is not None
+        elif config.postgres_host:
             construct = PostgresSecret(
                 self,
                 "PostgresSecret",
@@ -95,5 +93,10 @@ class StorageStack(Stack):
                     dbname=config.postgres_dbname,
                     username=config.postgres_username,
                 ),
+            )
+        else:
+            raise DeploymentContextError(
+                "target=aws with a PostgreSQL profile needs -c existing_postgres_secret_arn=<arn> "
+                "or -c postgres_host=<host>"
             )
         return construct.secret

@@ -9,6 +9,8 @@ DEFAULT_PROFILE = "agent_system"
 
 # Every operation that is deployed as its own Lambda function; later capabilities append here.
 DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status")
+# Functions that run at deploy time (CloudFormation custom resources), not invoked by users.
+DEPLOY_TIME_FUNCTIONS: tuple[str, ...] = ("provision",)
 
 _STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 

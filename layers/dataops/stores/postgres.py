@@ -15,6 +15,11 @@ from dataops.errors import StoreUnavailable
 
 ConnectionParams = dict[str, Any]
 
+
+class ConnectionDropped(StoreUnavailable):
+    """The server closed a connection we had cached; a fresh one may work."""
+
+
 _connections: dict[str, psycopg2.extensions.connection] = {}
 _connections_lock = threading.Lock()
 
@@ -40,6 +45,11 @@ def params_from_dsn(dsn: str, connect_timeout: int) -> ConnectionParams:
     return params
 
 
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def describe_params(params: ConnectionParams) -> str:
     """Where we connect, without the password."""
     host = params.get("host", "(socket)")
@@ -59,8 +69,7 @@ class PostgresStore:
                 try:
                     conn = psycopg2.connect(application_name="dataops", **self.params)
                 except psycopg2.OperationalError as exc:
-                    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
-                    raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {first_line}") from None
+                    raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
                 _connections[self._key] = conn
             return conn
 
@@ -77,11 +86,21 @@ class PostgresStore:
         try:
             with conn, conn.cursor() as cursor:
                 yield cursor
-        except psycopg2.InterfaceError:
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            if not conn.closed:
+                raise
+            # The server went away under a cached connection: drop it so the next call reconnects.
             self.close()
-            raise
+            raise ConnectionDropped(f"PostgreSQL at {self._key} dropped the connection: {_first_line(exc)}") from None
 
     def server_version(self) -> str:
+        """Also the liveness probe: a connection cached from before a server restart gets one fresh retry."""
+        try:
+            return self._show_version()
+        except ConnectionDropped:
+            return self._show_version()
+
+    def _show_version(self) -> str:
         with self.transaction() as cursor:
             cursor.execute("SHOW server_version")
             row = cursor.fetchone()

@@ -1,0 +1,1 @@
+"""CDK assertions on the synthesized stacks; one App per run (see conftest.py)."""

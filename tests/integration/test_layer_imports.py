@@ -1,0 +1,64 @@
+"""Every handler imports in a clean interpreter that has only the built layer, the handler and the runtime.
+
+The interpreter is MiniStack's (it plays the Lambda runtime: python3.12 + boto3), started with `-I`, so neither
+the project venv nor PYTHONPATH can hide a dependency missing from the layer.
+"""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dataops.local import ministack_python
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDLERS = sorted(path.parent for path in (ROOT / "functions").glob("*/handler.py"))
+IMPORT_HANDLER = "import sys; sys.path[:0] = sys.argv[1:3]; import handler; assert callable(handler.lambda_handler)"
+
+
+@pytest.fixture(scope="module")
+def built_layer(local_endpoints) -> Path:
+    """The layer `make layer` builds; built here if missing (dependency wheels are cached)."""
+    layer = ROOT / "build" / "layer"
+    if not (layer / "python" / "dataops").is_dir():
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "layers" / "build_layer.py"), "--python", str(ministack_python())],
+            check=True,
+        )
+    return layer / "python"
+
+
+def import_handler(handler_dir: Path, layer_python: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ministack_python()), "-I", "-c", IMPORT_HANDLER, str(handler_dir), str(layer_python)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_every_operation_has_a_handler():
+    from dataops.naming import DEPLOYED_OPERATIONS
+
+    assert set(DEPLOYED_OPERATIONS) <= {path.name for path in HANDLERS}
+
+
+@pytest.mark.parametrize("handler_dir", HANDLERS, ids=lambda path: path.name)
+def test_handler_imports_with_only_the_layer(built_layer, handler_dir, tmp_path):
+    completed = import_handler(handler_dir, built_layer, tmp_path)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_a_layer_missing_a_dependency_fails_the_import(built_layer, tmp_path):
+    """The check above can fail: the same import without pydantic in the layer breaks."""
+    crippled = tmp_path / "python"
+    crippled.mkdir()
+    for entry in built_layer.iterdir():
+        if not entry.name.startswith("pydantic"):
+            (crippled / entry.name).symlink_to(entry)
+    completed = import_handler(HANDLERS[0], crippled, tmp_path)
+    assert completed.returncode != 0
+    assert "No module named 'pydantic" in completed.stderr
