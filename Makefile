@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 # One interpreter for the project venv and for MiniStack's venv (which plays the Lambda runtime, python3.12).
 PYENV_PY312 := $(shell pyenv root 2>/dev/null)/versions/3.12.1/bin/python
-PYTHON ?= $(shell command -v python3.12 2>/dev/null || (test -x $(PYENV_PY312) && echo $(PYENV_PY312)) || command -v python3)
+PYTHON ?= $(shell (test -x $(PYENV_PY312) && echo $(PYENV_PY312)) || command -v python3.12 2>/dev/null || command -v python3)
 export LAMBDA_PYTHON ?= $(PYTHON)
 
 PROFILE ?= agent_system
@@ -49,7 +49,8 @@ status: ## Show the local services
 	$(BIN)/dataops local status
 
 layer: up ## Build the Lambda layer for the interpreter that runs MiniStack
-	$(BIN)/python layers/build_layer.py --target local --python "$$($(BIN)/python -c 'from dataops.local import ministack_python; print(ministack_python())')"
+	ministack_python="$$($(BIN)/dataops local python)" && \
+		$(BIN)/python layers/build_layer.py --target local --python "$$ministack_python"
 
 layer-aws: install ## Build the Lambda layer for AWS (python3.12 manylinux wheels)
 	$(BIN)/python layers/build_layer.py --target aws

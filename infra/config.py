@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
 from dataops import naming
 from dataops.errors import InvalidRequest
 from dataops.profiles import Profile, load_profile
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Target = Literal["local", "aws"]
 

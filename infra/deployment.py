@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from aws_cdk import App, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
-from dataops import naming
 
+from dataops import naming
 from infra.config import DeploymentConfig
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.operations import OperationsStack

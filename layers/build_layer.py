@@ -28,7 +28,7 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 
 
 def interpreter_version(python: str) -> str:
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - the interpreter the Makefile names
         [python, "-c", "import sys; print(f'{sys.version_info.major}.{sys.version_info.minor}')"],
         check=True,
         capture_output=True,
@@ -43,7 +43,7 @@ def install_dependencies(python_version: str, cache_root: Path) -> Path:
         return cache
     shutil.rmtree(cache, ignore_errors=True)
     print(f"layer: installing dependencies for python {python_version}", flush=True)
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - this interpreter's pip with the pinned requirements file
         [
             sys.executable, "-m", "pip", "install", "-qq", "--no-compile", "--target", str(cache),
             "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", python_version,

@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from dataops.custom_resource import run_custom_resource
 from dataops.operations.provision import PROVISION, ProvisionRequest
 from dataops.runtime import container_stores, logger

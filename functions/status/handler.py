@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from dataops.operations.status import STATUS
 from dataops.runtime import handle, logger, metrics, tracer
 

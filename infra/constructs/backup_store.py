@@ -9,8 +9,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from dataops import naming
 
+from dataops import naming
 from infra.constructs.acknowledge import acknowledge
 
 

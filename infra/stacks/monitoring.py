@@ -9,8 +9,8 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
-from dataops import naming
 
+from dataops import naming
 from infra.config import DeploymentConfig
 from infra.constructs.alert_topic import AlertTopic
 from infra.constructs.error_alarm import FunctionErrorAlarm

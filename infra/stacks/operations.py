@@ -11,8 +11,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from dataops import naming
 
+from dataops import naming
 from infra.config import LOG_RETENTION_CHOICES, DeploymentConfig
 from infra.constructs.health_schedule import HealthSchedule
 from infra.constructs.operation_function import BYTECODE, OperationFunction

@@ -11,8 +11,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from dataops import naming
 
+from dataops import naming
 from infra.config import DeploymentConfig, DeploymentContextError
 from infra.constructs.backup_store import BackupStore
 from infra.constructs.control_table import ControlTable

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 
 def local_aws_env() -> dict[str, str]:
-    """What `make` gives cdklocal and awslocal: both endpoints (its default host does not resolve here) and test keys."""
+    """What `make` gives cdklocal and awslocal: both endpoints (the default host does not resolve) and test keys."""
     env = dict(os.environ)
     env.update(
         AWS_ENDPOINT_URL="http://localhost:4566",
@@ -50,7 +50,9 @@ def cdklocal(*args: str, profile: str) -> None:
         "-o", str(ROOT / "build" / f"cdk.out.{STAGE}.{profile}"),
     ]  # fmt: skip
     completed = subprocess.run(command, cwd=ROOT, env=local_aws_env(), capture_output=True, text=True, timeout=540)
-    assert completed.returncode == 0, f"cdklocal {args[0]} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+    assert completed.returncode == 0, (
+        f"cdklocal {args[0]} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +77,16 @@ def awslocal_invoke(function: str, payload: dict, tmp_path: Path) -> tuple[dict,
     """`awslocal lambda invoke`, as a user would run it; returns (CLI response, function payload)."""
     out = tmp_path / f"{function}.json"
     completed = subprocess.run(
-        [str(BIN / "awslocal"), "lambda", "invoke", "--function-name", function, "--payload", json.dumps(payload), str(out)],
+        [
+            str(BIN / "awslocal"),
+            "lambda",
+            "invoke",
+            "--function-name",
+            function,
+            "--payload",
+            json.dumps(payload),
+            str(out),
+        ],
         env=local_aws_env(),
         capture_output=True,
         text=True,

@@ -60,7 +60,11 @@ def test_deployed_status_names_the_stores_and_counts_every_entity(invoke, profil
 
 @pytest.mark.parametrize(
     ("payload", "named_field"),
-    [({"action": "nope"}, "action"), ({"action": "check", "verbose": True}, "verbose"), ({"record": "sometimes"}, "record")],
+    [
+        ({"action": "nope"}, "action"),
+        ({"action": "check", "verbose": True}, "verbose"),
+        ({"record": "sometimes"}, "record"),
+    ],
 )
 def test_bad_payload_fails_the_invocation_naming_the_field(invoke, payload, named_field):
     response, error = invoke("tattoo_directory", "health", payload)
@@ -78,7 +82,18 @@ def test_status_refuses_an_unknown_action(invoke):
 
 def test_cli_remote_returns_the_deployed_report():
     completed = subprocess.run(
-        [sys.executable, "-m", "dataops.cli", "health", "--remote", "--json", "--profile", "tattoo_directory", "--stage", STAGE],
+        [
+            sys.executable,
+            "-m",
+            "dataops.cli",
+            "health",
+            "--remote",
+            "--json",
+            "--profile",
+            "tattoo_directory",
+            "--stage",
+            STAGE,
+        ],
         env=local_aws_env(),
         capture_output=True,
         text=True,

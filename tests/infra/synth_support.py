@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, cx_api
-from dataops.naming import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS
 
+from dataops.naming import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS
 from infra.config import DeploymentConfig
 from infra.deployment import Deployment, add_deployment, check_with_cdk_nag
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk.assertions import Template
-from dataops import naming
 
+from dataops import naming
 from tests.infra.synth_support import STAGE, functions_for
 
 

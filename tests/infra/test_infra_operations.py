@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk.assertions import Template
+
 from dataops import naming
 from dataops.profiles import load_profile
-
 from tests.infra.synth_support import STAGE, functions_for
 
 COMMON_ENVIRONMENT = {

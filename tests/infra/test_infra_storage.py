@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
+
 from dataops import naming
 from dataops.profiles import load_profile
 from dataops.profiles.model import KeyAttribute
-
 from tests.infra.synth_support import STAGE
 
 

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Iterator
 
 import psycopg2
-from psycopg2 import sql
 import pytest
+from psycopg2 import sql
 
 from dataops.config import Settings, load_settings
 from dataops.operations.provision import PROVISION, ProvisionRequest
@@ -136,7 +136,9 @@ def provisioned(local_endpoints, dynamodb, s3, kms, secretsmanager):
             create_table(dynamodb, table, design)
             cleanups.append(lambda table=table: dynamodb.delete_table(TableName=table))
         s3.create_bucket(Bucket=stores.backups.bucket)
-        cleanups.append(lambda: (empty_bucket(s3, stores.backups.bucket), s3.delete_bucket(Bucket=stores.backups.bucket)))
+        cleanups.append(
+            lambda: (empty_bucket(s3, stores.backups.bucket), s3.delete_bucket(Bucket=stores.backups.bucket))
+        )
         key_id = kms.create_key(Description=f"{stage} backups")["KeyMetadata"]["KeyId"]
         kms.create_alias(AliasName=stores.backup_key.key_id, TargetKeyId=key_id)
         if profile.uses_postgres:

@@ -24,7 +24,12 @@ def built_layer(local_endpoints) -> Path:
     layer = ROOT / "build" / "layer"
     if not (layer / "python" / "dataops").is_dir():
         subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "layers" / "build_layer.py"), "--python", str(ministack_python())],
+            [
+                str(ROOT / ".venv" / "bin" / "python"),
+                str(ROOT / "layers" / "build_layer.py"),
+                "--python",
+                str(ministack_python()),
+            ],
             check=True,
         )
     return layer / "python"

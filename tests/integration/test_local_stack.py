@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from dataops.local import LocalStackError, down, load_endpoints, status, up
 from dataops.local import process as proc
 

@@ -87,7 +87,7 @@ class Stores:
 
 
 def test_mutating_run_holds_the_lock_and_writes_an_audit_record(control):
-    seen = []
+    seen: list = []
     make_touch(control, seen).run(TouchRequest(), Stores(control), actor="cli:tester")
     assert seen[0]["owner"] == "cli:tester", "the body ran while the lock was held"
     assert control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"}) is None, "released afterwards"
@@ -106,7 +106,7 @@ def test_failed_mutation_is_audited_with_its_error_and_releases_the_lock(control
 
 
 def test_dry_run_takes_no_lock_and_writes_nothing(control):
-    seen = []
+    seen: list = []
     make_touch(control, seen).run(TouchRequest(dry_run=True), Stores(control), actor="cli:tester")
     assert seen == [None]
     assert list(control.scan()) == []

@@ -6,6 +6,7 @@ import time
 import uuid
 
 import pytest
+from psycopg2 import sql
 
 from dataops.errors import StoreUnavailable
 from dataops.stores.postgres import PostgresStore, params_from_secret
@@ -17,24 +18,28 @@ pytestmark = pytest.mark.integration
 def scratch_pg_table(pg_connection):
     name = f"it_{uuid.uuid4().hex[:10]}"
     with pg_connection, pg_connection.cursor() as cursor:
-        cursor.execute(f'CREATE TABLE "{name}" (id integer PRIMARY KEY, name text NOT NULL, meta jsonb)')
+        cursor.execute(
+            sql.SQL("CREATE TABLE {} (id integer PRIMARY KEY, name text NOT NULL, meta jsonb)").format(
+                sql.Identifier(name)
+            )
+        )
     yield name
     with pg_connection, pg_connection.cursor() as cursor:
-        cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+        cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def test_copy_out_and_back_in_preserves_every_row(postgres_params, scratch_pg_table):
     store = PostgresStore(postgres_params)
     with store.transaction() as cursor:
         cursor.executemany(
-            f'INSERT INTO "{scratch_pg_table}" VALUES (%s, %s, %s)',
+            sql.SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(sql.Identifier(scratch_pg_table)),
             [(n, f"name, with comma {n}", '{"k": "v\\"q"}') for n in range(2000)],
         )
     dump = io.BytesIO()
     with store.transaction() as cursor:
         store.copy_out(cursor, scratch_pg_table, dump)
     with store.transaction() as cursor:
-        cursor.execute(f'TRUNCATE "{scratch_pg_table}"')
+        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(scratch_pg_table)))
         dump.seek(0)
         store.copy_in(cursor, scratch_pg_table, dump, ["id", "name", "meta"])
     assert store.count_rows(scratch_pg_table) == 2000
@@ -47,8 +52,9 @@ def test_copy_out_and_back_in_preserves_every_row(postgres_params, scratch_pg_ta
 def test_failed_transaction_rolls_back(postgres_params, scratch_pg_table):
     store = PostgresStore(postgres_params)
     with pytest.raises(Exception, match="duplicate key"), store.transaction() as cursor:
-        cursor.execute(f'INSERT INTO "{scratch_pg_table}" VALUES (1, %s, NULL)', ("a",))
-        cursor.execute(f'INSERT INTO "{scratch_pg_table}" VALUES (1, %s, NULL)', ("b",))
+        insert = sql.SQL("INSERT INTO {} VALUES (1, %s, NULL)").format(sql.Identifier(scratch_pg_table))
+        cursor.execute(insert, ("a",))
+        cursor.execute(insert, ("b",))
     assert store.count_rows(scratch_pg_table) == 0
 
 

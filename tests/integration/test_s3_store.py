@@ -27,10 +27,10 @@ def test_listing_pages_past_one_thousand_keys(s3, scratch_bucket):
     store = ObjectStore(s3, scratch_bucket)
     for n in range(1010):
         s3.put_object(Bucket=scratch_bucket, Key=f"many/{n:05d}", Body=b"x")
-    keys = [entry["Key"] for entry in store.list("many/")]
+    keys = [entry["Key"] for entry in store.list_objects("many/")]
     assert len(keys) == 1010 and len(set(keys)) == 1010
     assert store.delete_keys(keys) == 1010
-    assert list(store.list("many/")) == []
+    assert list(store.list_objects("many/")) == []
 
 
 def test_json_round_trip_and_prefixes(s3, scratch_bucket):

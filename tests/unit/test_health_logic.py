@@ -17,7 +17,12 @@ def result(status):
 
 @pytest.mark.parametrize(
     ("statuses", "overall"),
-    [(["pass", "pass"], "healthy"), (["pass", "warn"], "warning"), (["warn", "fail", "pass"], "critical"), ([], "healthy")],
+    [
+        (["pass", "pass"], "healthy"),
+        (["pass", "warn"], "warning"),
+        (["warn", "fail", "pass"], "critical"),
+        ([], "healthy"),
+    ],
 )
 def test_overall_is_the_worst_check(statuses, overall):
     assert overall_of([result(status) for status in statuses]) == overall

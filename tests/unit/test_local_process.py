@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from dataops.local import LocalStackError, config, endpoints, process
 from dataops.local.services import foreign_port_error
 from dataops.local.stack import _services

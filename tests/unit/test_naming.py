@@ -9,7 +9,10 @@ def test_names_for_a_profile_and_stage():
     assert naming.function_name("tattoo_directory", "dev", "health") == "dataops-tattoo-directory-dev-health"
     assert naming.control_table_name("agent_system", "e2e") == "dataops-agent-system-e2e-control"
     assert naming.postgres_secret_name("agent_system", "dev") == "dataops/agent-system/dev/postgres"
-    assert naming.backup_bucket_name("agent_system", "dev", "000000000000") == "dataops-agent-system-dev-backups-000000000000"
+    assert (
+        naming.backup_bucket_name("agent_system", "dev", "000000000000")
+        == "dataops-agent-system-dev-backups-000000000000"
+    )
 
 
 def test_dotted_user_profile_uses_its_last_segment():

@@ -70,7 +70,9 @@ def test_artist_keys_render_with_index_keys_from_a_valid_record():
             "updatedAt": now,
         }
     )
-    keys = profile.entity("artist").dynamodb.render(artist.model_dump())
+    placement = profile.entity("artist").dynamodb
+    assert placement is not None
+    keys = placement.render(artist.model_dump())
     assert keys == {
         "PK": "ARTIST#artist-00001",
         "SK": "PROFILE",

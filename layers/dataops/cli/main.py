@@ -59,10 +59,10 @@ def _execute(
     try:
         result = (run_remote if remote else run_in_process)(operation, payload, target)
     except InvalidRequest as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        errors.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except DataOpsError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        errors.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(result, indent=2))

@@ -31,8 +31,13 @@ def _run(argv: list[str], what: str, timeout: float = 600.0) -> str:
     return done.stdout.strip()
 
 
+def _minor_version(python: str) -> str:
+    return _run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], f"asking {python} its version")
+
+
 def _wanted(base_python: str) -> dict[str, str]:
-    return {"base_python": base_python, "ministack": config.MINISTACK_VERSION}
+    # The interpreter's version, not its path: a pyenv shim and the binary it points at are the same runtime.
+    return {"python_minor": _minor_version(base_python), "ministack": config.MINISTACK_VERSION}
 
 
 def venv_is_current(venv: Path, base_python: str) -> bool:
@@ -40,8 +45,10 @@ def venv_is_current(venv: Path, base_python: str) -> bool:
         recorded = json.loads((venv / MARKER).read_text())
     except (FileNotFoundError, ValueError):
         return False
+    if not isinstance(recorded, dict):
+        return False
     wanted = _wanted(base_python)
-    return isinstance(recorded, dict) and all(recorded.get(k) == v for k, v in wanted.items())
+    return all(recorded.get(k) == v for k, v in wanted.items())
 
 
 def ensure_ministack_venv(venv: Path | None = None, base_python: str | None = None) -> tuple[Path, float | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -76,8 +77,8 @@ def _store_names(stores: DataStores) -> dict[str, str | None]:
 def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
     started_at, started = utc_now(), time.monotonic()
     warnings: list[str] = []
-    per_store: dict[str, Any] = {}
-    readers = {
+    per_store: dict[str, Mapping[str, int | None]] = {}
+    readers: dict[str, tuple[bool, Callable[[], Mapping[str, int | None]]]] = {
         "dynamodb": (stores.profile.uses_dynamodb, lambda: _dynamodb_counts(stores)),
         "postgres": (stores.profile.uses_postgres, lambda: _postgres_counts(stores, warnings)),
         "opensearch": (stores.profile.uses_opensearch, lambda: _opensearch_counts(stores, warnings)),

@@ -35,7 +35,8 @@ def _session(region: str, local_credentials: bool) -> boto3.Session:
 @cache
 def _client(service: str, region: str, endpoint: str | None, local_credentials: bool) -> Any:
     with _lock:
-        return _session(region, local_credentials).client(service, endpoint_url=endpoint, config=_CLIENT_CONFIG)
+        session = _session(region, local_credentials)
+        return session.client(service, endpoint_url=endpoint, config=_CLIENT_CONFIG)  # type: ignore[call-overload]
 
 
 def client(settings: Settings, service: str) -> Any:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -98,7 +98,7 @@ class DynamoTable:
         pending = requests
         for attempt in range(MAX_BATCH_ATTEMPTS):
             response = self.client.batch_write_item(RequestItems={self.name: pending})  # type: ignore[dict-item]
-            pending = list(response.get("UnprocessedItems", {}).get(self.name, []))
+            pending = cast(list[dict[str, Any]], response.get("UnprocessedItems", {}).get(self.name, []))
             if not pending:
                 return
             time.sleep(self._backoff_base * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
@@ -176,7 +176,8 @@ class DynamoTable:
         *,
         segments: int = 4,
         projection: list[str] | None = None,
-        buffer_pages: int = 8,
+        buffer_pages: int = 2,
+        page_size: int | None = None,
     ) -> Iterator[Item]:
         """Parallel scan, streamed: segment threads hand pages over a bounded queue, so memory stays flat."""
         pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=buffer_pages)
@@ -184,6 +185,9 @@ class DynamoTable:
 
         def scan_segment(segment: int) -> None:
             request: dict[str, Any] = {"TableName": self.name, "Segment": segment, "TotalSegments": segments}
+            if page_size:
+                # DynamoDB caps a page at 1 MB; a smaller cap is for servers that do not.
+                request["PaginationConfig"] = {"PageSize": page_size}
             if projection:
                 request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(projection)))
                 request["ExpressionAttributeNames"] = {f"#p{i}": name for i, name in enumerate(projection)}

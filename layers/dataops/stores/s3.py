@@ -61,13 +61,11 @@ class ObjectStore:
             raise
         return True
 
-    def list(self, prefix: str = "", *, delimiter: str | None = None) -> Iterator[dict[str, Any]]:
+    def list_objects(self, prefix: str = "") -> Iterator[dict[str, Any]]:
         """Objects under `prefix`, one page at a time from the paginator."""
-        request: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
-        if delimiter:
-            request["Delimiter"] = delimiter
-        for page in self.client.get_paginator("list_objects_v2").paginate(**request):
-            yield from page.get("Contents", [])
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            for entry in page.get("Contents", []):
+                yield dict(entry)
 
     def list_prefixes(self, prefix: str) -> Iterator[str]:
         for page in self.client.get_paginator("list_objects_v2").paginate(

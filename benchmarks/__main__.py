@@ -1,0 +1,17 @@
+"""Run every benchmark: `python -m benchmarks [--items N]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks import dynamodb_throughput
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=20_000, help="Items in the DynamoDB benchmark table.")
+    args = parser.parse_args()
+    dynamodb_throughput.run(args.items)
+
+
+main()
