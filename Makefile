@@ -92,7 +92,7 @@ test-e2e: layer
 	$(LOCAL_AWS) $(BIN)/pytest tests/e2e -q
 
 test: lint layer ## Lint, then every test suite (unit, infra, integration, e2e) against the local target
-	$(LOCAL_AWS) $(BIN)/pytest tests -q
+	$(LOCAL_AWS) $(BIN)/pytest tests/unit tests/infra tests/integration tests/e2e -q
 
 bench: up ## Benchmarks (on demand; prints numbers and ratios)
 	$(BIN)/python -m benchmarks
