@@ -61,10 +61,17 @@ def install_dependencies(python_version: str, cache_root: Path) -> Path:
 def build(target: str, python: str, out: Path) -> Path:
     python_version = AWS_LAMBDA_PYTHON if target == "aws" else interpreter_version(python)
     dependencies = install_dependencies(python_version, out.parent / "layer-cache")
-    site = out / "python"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(dependencies, site, ignore=shutil.ignore_patterns(".complete"))
-    shutil.copytree(PACKAGE, site / "dataops", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # Assemble beside the target and swap it in, so a deploy reading the old layer never sees a half-built one.
+    staging = out.with_name(f"{out.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(dependencies, staging / "python", ignore=shutil.ignore_patterns(".complete"))
+    shutil.copytree(PACKAGE, staging / "python" / "dataops", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    retired = out.with_name(f"{out.name}.retired")
+    shutil.rmtree(retired, ignore_errors=True)
+    if out.exists():
+        out.rename(retired)
+    staging.rename(out)
+    shutil.rmtree(retired, ignore_errors=True)
     size_mb = sum(path.stat().st_size for path in out.rglob("*") if path.is_file()) / 1e6
     print(f"layer: built {out} for {target}, python {python_version} ({size_mb:.0f} MB unzipped)", flush=True)
     return out

@@ -18,7 +18,8 @@ from dataops.config import load_settings
 from dataops.stores import aws
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGE = "e2e"
+# Parallel runs on one MiniStack each take their own stage.
+STAGE = os.environ.get("DATAOPS_E2E_STAGE", "e2e")
 PROFILES = ("agent_system", "tattoo_directory")
 BIN = Path(sys.executable).parent
 

@@ -71,6 +71,9 @@ class OpenSearchPlacement(Frozen):
     index_base_name: str = Field(description="Index name before the stage suffix, e.g. 'artists'.")
     id_field: str
     mappings: dict[str, Any]
+    geo_point: tuple[str, str, str] | None = Field(
+        default=None, description="(geo_point field, latitude field, longitude field), derived when indexing."
+    )
 
 
 class EntityDefinition(Frozen):

@@ -71,7 +71,10 @@ PROFILE = Profile(
                 },
             ),
             opensearch=OpenSearchPlacement(
-                index_base_name="artists", id_field="artistId", mappings=ARTIST_SEARCH_MAPPINGS
+                index_base_name="artists",
+                id_field="artistId",
+                mappings=ARTIST_SEARCH_MAPPINGS,
+                geo_point=("location", "latitude", "longitude"),
             ),
             pii_fields=("artistName", "instagramHandle"),
         ),
