@@ -11,7 +11,10 @@ runner = CliRunner()
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["health", "--profile", "nope"], "field 'profile': unknown profile 'nope'; valid: agent_system, tattoo_directory"),
+        (
+            ["health", "--profile", "nope"],
+            "field 'profile': unknown profile 'nope'; valid: agent_system, tattoo_directory",
+        ),
         (["status", "--stage", "Bad_Stage"], "field 'stage': Value error, stage 'Bad_Stage' must be"),
         (["health", "--target", "gcp"], "field 'target'"),
         (["health", "--remote", "--target", "gcp"], "field 'target'"),
