@@ -33,6 +33,8 @@ class OperationFunction(Construct):
         removal_policy: RemovalPolicy,
         grants: Iterable[Grant],
         grant_targets: GrantTargets,
+        timeout_seconds: int = 60,
+        memory_mb: int = 512,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -61,8 +63,8 @@ class OperationFunction(Construct):
             handler=HANDLER,
             code=lambda_.Code.from_asset(str(code_dir), exclude=BYTECODE),
             layers=[layer],
-            timeout=Duration.seconds(60),
-            memory_size=512,
+            timeout=Duration.seconds(timeout_seconds),
+            memory_size=memory_mb,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,

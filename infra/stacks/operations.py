@@ -68,6 +68,7 @@ class OperationsStack(Stack):
         self.functions: dict[str, lambda_.IFunction] = {}
         for operation in self.deployed_operations(config):
             name = naming.function_name(config.profile, config.stage, operation)
+            timeout_seconds, memory_mb = naming.OPERATION_SIZING.get(operation, (60, 512))
             self.functions[operation] = OperationFunction(
                 self,
                 f"Operation-{operation}",
@@ -79,6 +80,8 @@ class OperationsStack(Stack):
                 removal_policy=RemovalPolicy.DESTROY if config.is_local else RemovalPolicy.RETAIN,
                 grants=grants_for(operation),
                 grant_targets=grant_targets,
+                timeout_seconds=timeout_seconds,
+                memory_mb=memory_mb,
             ).function
             CfnOutput(self, _output_id(operation), value=name)
 

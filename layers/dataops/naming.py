@@ -9,6 +9,8 @@ DEFAULT_PROFILE = "agent_system"
 
 # Every operation that is deployed as its own Lambda function; later capabilities append here.
 DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status")
+# (timeout seconds, memory MB) for operations that move data in bulk; the rest get 60 s and 512 MB.
+OPERATION_SIZING: dict[str, tuple[int, int]] = {}
 # Functions that run at deploy time (CloudFormation custom resources), not invoked by users.
 DEPLOY_TIME_FUNCTIONS: tuple[str, ...] = ("provision",)
 

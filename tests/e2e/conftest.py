@@ -20,6 +20,7 @@ from dataops.stores import aws
 ROOT = Path(__file__).resolve().parents[2]
 # Parallel runs on one MiniStack each take their own stage.
 STAGE = os.environ.get("DATAOPS_E2E_STAGE", "e2e")
+LAYER_DIR = Path(os.environ.get("DATAOPS_E2E_LAYER_DIR", str(ROOT / "build" / "layer")))
 PROFILES = ("agent_system", "tattoo_directory")
 BIN = Path(sys.executable).parent
 
@@ -48,6 +49,7 @@ def cdklocal(*args: str, profile: str) -> None:
         str(ROOT / "node_modules" / ".bin" / "cdklocal"),
         *args,
         "-c", "target=local", "-c", f"profile={profile}", "-c", f"stage={STAGE}", "-c", "health_schedule_minutes=1",
+        "-c", f"layer_dir={LAYER_DIR}",
         "-o", str(ROOT / "build" / f"cdk.out.{STAGE}.{profile}"),
     ]  # fmt: skip
     completed = subprocess.run(command, cwd=ROOT, env=local_aws_env(), capture_output=True, text=True, timeout=540)
@@ -59,7 +61,7 @@ def cdklocal(*args: str, profile: str) -> None:
 @pytest.fixture(scope="session")
 def deployed(local_endpoints):
     """Deploy both profiles once per session; destroy them afterwards so their schedules stop firing."""
-    if not (ROOT / "build" / "layer" / "python" / "dataops").is_dir():
+    if not (LAYER_DIR / "python" / "dataops").is_dir():
         pytest.fail("layer not built: run `make layer` (make test does it)")
     for profile in PROFILES:
         cdklocal("bootstrap", "aws://000000000000/us-east-1", profile=profile)

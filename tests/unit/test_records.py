@@ -37,6 +37,7 @@ def test_item_carries_keys_entity_type_and_iso_timestamps():
         "updatedAt": item["updatedAt"],
         "portfolioImages": [],
         "bookingOpen": False,
+        "schemaVersion": "1.4.0",
     }
 
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from dataops import naming
 from dataops.cli.local import local_app
+from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.render import render_health, render_status
-from dataops.cli.runner import CliTarget, run_in_process, run_remote
-from dataops.errors import DataOpsError, InvalidRequest
-from dataops.operations.framework import Operation
+from dataops.cli.runner import CliTarget
 from dataops.operations.health import HEALTH
 from dataops.operations.status import STATUS
 
@@ -27,48 +23,7 @@ app = typer.Typer(
 app.add_typer(
     local_app, name="local", help="Start, stop and inspect the local target (MiniStack, PostgreSQL, OpenSearch)."
 )
-
-console = Console()
-errors = Console(stderr=True)
-
-ProfileOption = Annotated[
-    str,
-    typer.Option(
-        "--profile", "-p", envvar=["DATAOPS_PROFILE", "PROFILE"], help="Built-in profile or dotted module path."
-    ),
-]
-StageOption = Annotated[str, typer.Option("--stage", "-s", envvar=["DATAOPS_STAGE", "STAGE"], help="Deployment stage.")]
-TargetOption = Annotated[
-    str, typer.Option("--target", "-t", envvar="DATAOPS_TARGET", help="local (MiniStack on 127.0.0.1:4566) or aws.")
-]
-RemoteOption = Annotated[
-    bool, typer.Option("--remote", help="Invoke the deployed Lambda function instead of running here.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON (machine output).")]
-
-
-def _execute(
-    operation: Operation[Any, Any],
-    payload: dict[str, Any],
-    target: CliTarget,
-    *,
-    remote: bool,
-    as_json: bool,
-    render: Callable[[Console, dict[str, Any]], None],
-) -> dict[str, Any]:
-    try:
-        result = (run_remote if remote else run_in_process)(operation, payload, target)
-    except InvalidRequest as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    except DataOpsError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
-    else:
-        render(console, result)
-    return result
+# Each capability's commands live in their own module (dataops/cli/<capability>.py) and are registered here.
 
 
 @app.command()
@@ -85,7 +40,7 @@ def health(
     payload: dict[str, Any] = {"action": "check", "record": record}
     if check:
         payload["checks"] = check
-    result = _execute(
+    result = execute(
         HEALTH, payload, CliTarget(profile, stage, target), remote=remote, as_json=as_json, render=render_health
     )
     if result.get("overall") == "critical":
@@ -101,7 +56,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Show the profile, its stores, and how many records of each entity each store holds."""
-    _execute(
+    execute(
         STATUS,
         {"action": "show"},
         CliTarget(profile, stage, target),

@@ -33,6 +33,17 @@ ARTIST_SEARCH_MAPPINGS = {
         "reviewCount": {"type": "integer"},
         "bookingOpen": {"type": "boolean"},
         "pricing": {"properties": {"hourlyRate": {"type": "integer"}, "minimumCharge": {"type": "integer"}}},
+        "portfolioImages": {
+            "properties": {"url": {"type": "keyword"}, "style": {"type": "keyword"}, "caption": {"type": "text"}}
+        },
+        "socialMedia": {
+            "properties": {
+                "instagram": {"type": "keyword"},
+                "website": {"type": "keyword"},
+                "tiktok": {"type": "keyword"},
+            }
+        },
+        "schemaVersion": {"type": "keyword"},
         "createdAt": {"type": "date"},
         "updatedAt": {"type": "date"},
     }

@@ -18,7 +18,31 @@ class Pricing(BaseModel):
     currency: Literal["GBP"] = "GBP"
 
 
+class PortfolioImage(BaseModel):
+    """Schema 1.3.0 turned bare image URLs into objects carrying their metadata."""
+
+    url: str = Field(pattern=r"^https://")
+    style: str
+    caption: str = ""
+
+
+class SocialMedia(BaseModel):
+    """Schema 1.4.0 added social links; the Instagram link is derived from the handle."""
+
+    instagram: str = Field(pattern=r"^https://(www\.)?instagram\.com/")
+    website: str | None = None
+    tiktok: str | None = None
+
+
+ARTIST_SCHEMA_VERSION = "1.4.0"
+
+
 class Artist(BaseModel):
+    """An artist at the latest schema (1.4.0). Migrations 1.1.0-1.4.0 carry older items to this shape:
+    1.1.0 adds bookingOpen/reviewCount/portfolioImages defaults, 1.2.0 normalises locationDisplay to
+    "Area, City", 1.3.0 makes portfolioImages objects, 1.4.0 adds socialMedia. `schemaVersion` records it.
+    """
+
     model_config = ConfigDict(extra="allow")
 
     artistId: str
@@ -33,9 +57,11 @@ class Artist(BaseModel):
     studioId: str
     rating: float = Field(ge=0, le=5)
     reviewCount: int = Field(ge=0)
-    portfolioImages: list[str] = []
+    portfolioImages: list[PortfolioImage] = []
     bookingOpen: bool = False
     pricing: Pricing | None = None
+    socialMedia: SocialMedia | None = None
+    schemaVersion: str = ARTIST_SCHEMA_VERSION
     createdAt: datetime
     updatedAt: datetime
 
