@@ -14,11 +14,14 @@ from constructs import Construct
 
 from dataops import naming
 from infra.config import LOG_RETENTION_CHOICES, DeploymentConfig
-from infra.constructs.health_schedule import HealthSchedule
 from infra.constructs.operation_function import BYTECODE, OperationFunction
 from infra.constructs.operation_grants import GrantTargets, grants_for
+from infra.constructs.schedule import RecurringSchedule, function_target
 from infra.runtime_environment import function_environment
 from infra.stacks.storage import StorageStack
+
+# The scheduled check records its result, so `status` and `monitor` can show the history.
+HEALTH_CHECK_EVENT = {"action": "check", "record": True}
 
 
 def _output_id(operation: str) -> str:
@@ -89,12 +92,13 @@ class OperationsStack(Stack):
             self._provision_search_indexes(config, self.functions["provision"])
 
         if config.health_schedule_enabled:
-            HealthSchedule(
+            RecurringSchedule(
                 self,
                 "HealthSchedule",
-                rule_name=f"{naming.resource_prefix(config.profile, config.stage)}-health-schedule",
-                health_function=self.functions["health"],
+                rule_name=naming.schedule_rule_name(config.profile, config.stage, "health"),
+                description="record the health of every store",
                 minutes=config.health_schedule_minutes,
+                target=function_target(self.functions["health"], HEALTH_CHECK_EVENT),
             )
 
     @staticmethod

@@ -62,3 +62,7 @@ def search_index_name(base_name: str, stage: str) -> str:
 
 def alert_topic_name(profile: str, stage: str) -> str:
     return f"{resource_prefix(profile, stage)}-alerts"
+
+
+def schedule_rule_name(profile: str, stage: str, schedule: str) -> str:
+    return f"{resource_prefix(profile, stage)}-{schedule}-schedule"
