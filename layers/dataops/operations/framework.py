@@ -31,12 +31,16 @@ class Operation(Generic[RequestT, ResultT]):
     body: Callable[[RequestT, DataStores], ResultT]
     mutates: Callable[[RequestT], bool] = lambda _request: False
     lock_lease_seconds: int = 120
+    # Checks that need the profile (scenario or state names); raised before the lock, so bad input writes nothing.
+    check: Callable[[RequestT, DataStores], None] | None = None
 
     def parse(self, payload: Mapping[str, Any] | None) -> RequestT:
         return parse_request(self.request_model, payload)
 
     def run(self, request: RequestT, stores: DataStores, *, actor: str | None = None) -> ResultT:
         """Run the body; a mutating, non-dry run holds the lease lock and leaves an audit record."""
+        if self.check is not None:
+            self.check(request, stores)
         if request.dry_run or not self.mutates(request):
             return self.body(request, stores)
         who = actor or current_actor()
