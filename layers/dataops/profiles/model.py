@@ -6,6 +6,9 @@ The engine reads only this model; it never knows about artists or personas.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -112,6 +115,77 @@ class Reference(Frozen):
     optional: bool = False
 
 
+@dataclass(frozen=True)
+class SeedContext:
+    """What a generator may depend on: the seed value, the fixed clock, and how many copies to make.
+
+    Same context, same records: generators draw only from RNGs derived from `seed` and read time only from `clock`.
+    """
+
+    seed: int
+    clock: datetime
+    copies: int = 1
+
+
+SeedRecords = Iterable[tuple[str, BaseModel]]
+
+
+class Scenario(Frozen):
+    """A named data set: `generate` yields (entity name, record) lazily; `counts` says how many of each it yields."""
+
+    name: str
+    description: str
+    generate: Callable[[SeedContext], SeedRecords]
+    counts: Callable[[SeedContext], dict[str, int]]
+
+
+class ResetState(Frozen):
+    """A named state of the stores and the actions that reach it."""
+
+    name: str
+    description: str
+    clear: bool = True
+    scenario: str | None = None
+    copies: int = Field(default=1, ge=1)
+    restore_latest_backup: bool = False
+
+    @property
+    def actions(self) -> list[str]:
+        steps = ["clear all stores"] if self.clear else []
+        if self.scenario:
+            steps.append(f"seed {self.scenario}" + (f" x{self.copies}" if self.copies > 1 else ""))
+        if self.restore_latest_backup:
+            steps.append("restore the latest backup")
+        return steps
+
+
+class SeedingCatalog(Frozen):
+    default_scenario: str
+    scenarios: tuple[Scenario, ...]
+    states: tuple[ResetState, ...]
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> SeedingCatalog:
+        names = {scenario.name for scenario in self.scenarios}
+        wanted = {self.default_scenario} | {state.scenario for state in self.states if state.scenario}
+        if wanted - names:
+            raise ValueError(f"seeding catalog names unknown scenarios: {sorted(wanted - names)}")
+        return self
+
+    def scenario(self, name: str | None) -> Scenario:
+        wanted = name or self.default_scenario
+        for scenario in self.scenarios:
+            if scenario.name == wanted:
+                return scenario
+        raise UnknownName("scenario", wanted, (scenario.name for scenario in self.scenarios))
+
+    def state(self, name: str) -> ResetState:
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise UnknownName("state", name, (state.name for state in self.states))
+
+
 class Profile(Frozen):
     name: str
     title: str
@@ -120,6 +194,7 @@ class Profile(Frozen):
     entities: tuple[EntityDefinition, ...]
     references: tuple[Reference, ...] = ()
     migrations_dir: Path | None = None
+    seeding: SeedingCatalog | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Profile:
