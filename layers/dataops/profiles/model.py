@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dataops.errors import UnknownName
+from dataops.profiles.rules import RecordRule
 
 AttributeType = Literal["S", "N", "B"]
 
@@ -193,6 +194,7 @@ class Profile(Frozen):
     table: TableDesign
     entities: tuple[EntityDefinition, ...]
     references: tuple[Reference, ...] = ()
+    rules: tuple[RecordRule, ...] = Field(default=(), description="Validation rules beyond the entity schemas.")
     migrations_dir: Path | None = None
     seeding: SeedingCatalog | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dataops.profiles.agent_system import entities as e
+from dataops.profiles.agent_system.rules import RULES
 from dataops.profiles.model import (
     DynamoPlacement,
     EntityDefinition,
@@ -112,5 +113,6 @@ PROFILE = Profile(
         Reference(child="dependency", child_field="depends_on_service_id", parent="service", parent_field="service_id"),
         Reference(child="policy", child_field="service_id", parent="service", parent_field="service_id", optional=True),
     ),
+    rules=RULES,
     migrations_dir=Path(__file__).parent / "migrations",
 )

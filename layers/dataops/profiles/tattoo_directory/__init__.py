@@ -15,6 +15,7 @@ from dataops.profiles.model import (
     TableDesign,
 )
 from dataops.profiles.tattoo_directory import entities as e
+from dataops.profiles.tattoo_directory.rules import RULES
 
 ARTIST_SEARCH_MAPPINGS = {
     "properties": {
@@ -111,5 +112,6 @@ PROFILE = Profile(
         Reference(child="artist", child_field="primaryStyle", parent="style", parent_field="styleId"),
         Reference(child="studio", child_field="specialties", parent="style", parent_field="styleId", many=True),
     ),
+    rules=RULES,
     migrations_dir=Path(__file__).parent / "migrations",
 )
