@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dataops.errors import UnknownName
-from dataops.profiles.rules import RecordRule
+from dataops.profiles.rules import RecordRule, UniqueKey
 
 AttributeType = Literal["S", "N", "B"]
 
@@ -195,6 +195,9 @@ class Profile(Frozen):
     entities: tuple[EntityDefinition, ...]
     references: tuple[Reference, ...] = ()
     rules: tuple[RecordRule, ...] = Field(default=(), description="Validation rules beyond the entity schemas.")
+    unique_keys: tuple[UniqueKey, ...] = Field(
+        default=(), description="Natural keys: records sharing one are duplicates."
+    )
     migrations_dir: Path | None = None
     seeding: SeedingCatalog | None = None
 

@@ -17,11 +17,14 @@ from pydantic import BaseModel, ConfigDict
 from dataops.geo import encode_geohash, geohash_matches
 
 Severity = Literal["error", "warning", "info"]
-Category = Literal["schema", "referential", "business", "duplicates", "orphans", "performance", "security"]
+Category = Literal[
+    "schema", "referential", "consistency", "business", "duplicates", "orphans", "performance", "security"
+]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 CATEGORIES: tuple[Category, ...] = (
     "schema",
     "referential",
+    "consistency",
     "business",
     "duplicates",
     "orphans",
@@ -47,6 +50,16 @@ class RecordRule(BaseModel):
     check: RecordCheck
     fixer: RecordFixer | None = None
     fields: tuple[str, ...] = ()
+
+
+class UniqueKey(BaseModel):
+    """Records of `entity` that share these fields are duplicates; identical ones (apart from their own key and
+    timestamps) are exact duplicates, which the fixer drops, keeping the smallest key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: str
+    fields: tuple[str, ...]
 
 
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")

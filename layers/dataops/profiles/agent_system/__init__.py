@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dataops.profiles.agent_system import entities as e
-from dataops.profiles.agent_system.rules import RULES
+from dataops.profiles.agent_system.rules import RULES, UNIQUE_KEYS
 from dataops.profiles.model import (
     DynamoPlacement,
     EntityDefinition,
@@ -114,5 +114,6 @@ PROFILE = Profile(
         Reference(child="policy", child_field="service_id", parent="service", parent_field="service_id", optional=True),
     ),
     rules=RULES,
+    unique_keys=UNIQUE_KEYS,
     migrations_dir=Path(__file__).parent / "migrations",
 )

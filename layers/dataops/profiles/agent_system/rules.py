@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dataops.profiles.rules import Record, RecordRule, custom, email_address, timestamp_order, url
+from dataops.profiles.rules import Record, RecordRule, UniqueKey, custom, email_address, timestamp_order, url
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
@@ -48,3 +48,11 @@ RULES: tuple[RecordRule, ...] = (
     *(timestamp_order(entity, "created_at", "updated_at")
       for entity in ("persona", "team", "team_member", "artifact_template", "service", "policy")),
 )  # fmt: skip
+
+UNIQUE_KEYS: tuple[UniqueKey, ...] = (
+    UniqueKey(entity="persona", fields=("name",)),
+    UniqueKey(entity="team", fields=("name",)),
+    UniqueKey(entity="team_member", fields=("team_id", "persona_id")),
+    UniqueKey(entity="service", fields=("name",)),
+    UniqueKey(entity="dependency", fields=("service_id", "depends_on_service_id", "kind")),
+)

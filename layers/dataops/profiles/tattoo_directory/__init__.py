@@ -15,7 +15,7 @@ from dataops.profiles.model import (
     TableDesign,
 )
 from dataops.profiles.tattoo_directory import entities as e
-from dataops.profiles.tattoo_directory.rules import RULES
+from dataops.profiles.tattoo_directory.rules import RULES, UNIQUE_KEYS
 
 ARTIST_SEARCH_MAPPINGS = {
     "properties": {
@@ -113,5 +113,6 @@ PROFILE = Profile(
         Reference(child="studio", child_field="specialties", parent="style", parent_field="styleId", many=True),
     ),
     rules=RULES,
+    unique_keys=UNIQUE_KEYS,
     migrations_dir=Path(__file__).parent / "migrations",
 )

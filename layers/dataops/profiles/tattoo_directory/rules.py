@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dataops.profiles.rules import Record, RecordRule, custom, geohash_of_coordinates, number_range, timestamp_order
+from dataops.profiles.rules import (
+    Record,
+    RecordRule,
+    UniqueKey,
+    custom,
+    geohash_of_coordinates,
+    number_range,
+    timestamp_order,
+)
 from dataops.profiles.rules import uk_postcode as uk_postcode_rule
 
 # Ratings above this need at least MIN_REVIEWS_FOR_HIGH_RATING reviews to be believable.
@@ -32,7 +40,8 @@ def _primary_style_listed(record: Record) -> str | None:
 def _portfolio_styles_listed(record: Record) -> str | None:
     styles = record.get("styles") or []
     images = record.get("portfolioImages") or []
-    stray = sorted({image.get("style") for image in images if isinstance(image, dict)} - set(styles) - {None})
+    shown = {str(image["style"]) for image in images if isinstance(image, dict) and image.get("style")}
+    stray = sorted(shown - set(styles))
     return f"portfolio images show styles the artist does not list: {stray}" if stray else None
 
 
@@ -73,4 +82,10 @@ RULES: tuple[RecordRule, ...] = (
     timestamp_order("artist", "createdAt", "updatedAt"),
     timestamp_order("studio", "createdAt", "updatedAt"),
     timestamp_order("style", "createdAt", "updatedAt"),
+)
+
+UNIQUE_KEYS: tuple[UniqueKey, ...] = (
+    UniqueKey(entity="artist", fields=("instagramHandle",)),
+    UniqueKey(entity="studio", fields=("studioName", "postcode")),
+    UniqueKey(entity="style", fields=("styleName",)),
 )
