@@ -15,6 +15,7 @@ from dataops.profiles.model import (
     TableDesign,
 )
 from dataops.profiles.tattoo_directory import entities as e
+from dataops.profiles.tattoo_directory.seed import SEEDING
 from dataops.profiles.tattoo_directory.rules import RULES, UNIQUE_KEYS
 
 ARTIST_SEARCH_MAPPINGS = {
@@ -115,4 +116,5 @@ PROFILE = Profile(
     rules=RULES,
     unique_keys=UNIQUE_KEYS,
     migrations_dir=Path(__file__).parent / "migrations",
+    seeding=SEEDING,
 )
