@@ -1,0 +1,113 @@
+"""The backup manifest: written last, so its presence is what makes a backup complete.
+
+Keys: `<prefix>/<backup-id>/started.json` (written first, so an interrupted backup is visible as incomplete),
+`<prefix>/<backup-id>/<store>/<name>/part-NNNNN.<ext>` (data objects) and `<prefix>/<backup-id>/manifest.json`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from dataops import __version__
+
+BackupKind = Literal["full", "snapshot", "safety"]
+StoreName = Literal["dynamodb", "postgres", "opensearch"]
+MANIFEST_FORMAT = 1
+BACKUP_ID_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EncryptionHeader(Model):
+    """How to open the objects. Only the KMS-encrypted data key is stored, never the key itself."""
+
+    algorithm: Literal["AES-256-GCM"] = "AES-256-GCM"
+    kms_key_id: str
+    encrypted_data_key: str
+    encryption_context: dict[str, str]
+
+
+class ObjectEntry(Model):
+    key: str
+    store: StoreName
+    name: str
+    segment: int = 0
+    rows: int
+    raw_bytes: int
+    stored_bytes: int
+    frames: int
+    sha256: str
+    columns: list[str] = []
+    entities: list[str] = []
+
+
+class BackupScope(Model):
+    """What a backup covers: DynamoDB entities, PostgreSQL tables, OpenSearch index base names."""
+
+    dynamodb: list[str] = []
+    postgres: list[str] = []
+    opensearch: list[str] = []
+
+    def names(self) -> list[str]:
+        return [*self.dynamodb, *self.postgres, *self.opensearch]
+
+
+class BackupHeader(Model):
+    """What `started.json` holds; the manifest repeats it."""
+
+    format: int = MANIFEST_FORMAT
+    backup_id: str
+    kind: BackupKind
+    name: str | None = None
+    profile: str
+    created: datetime
+    tool_version: str = __version__
+    migration_version: str | None = None
+    scope: BackupScope
+    compression: Literal["zstd", "none"]
+    compression_level: int
+    encryption: EncryptionHeader | None = None
+
+
+class BackupManifest(BackupHeader):
+    objects: list[ObjectEntry]
+    index_mappings: dict[str, dict[str, Any]] = {}
+    completed: datetime
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(entry.stored_bytes for entry in self.objects)
+
+    def rows_by_name(self) -> dict[str, int]:
+        rows: dict[str, int] = {}
+        for entry in self.objects:
+            rows[entry.name] = rows.get(entry.name, 0) + entry.rows
+        return rows
+
+
+def new_backup_id(created: datetime) -> str:
+    """Sortable by time (newest first is a reverse sort) and unique."""
+    return f"{created.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def backup_root(prefix: str, backup_id: str) -> str:
+    return f"{prefix.strip('/')}/{backup_id}"
+
+
+def manifest_key(prefix: str, backup_id: str) -> str:
+    return f"{backup_root(prefix, backup_id)}/manifest.json"
+
+
+def started_key(prefix: str, backup_id: str) -> str:
+    return f"{backup_root(prefix, backup_id)}/started.json"
+
+
+def object_key(prefix: str, backup_id: str, store: str, name: str, segment: int, extension: str) -> str:
+    return f"{backup_root(prefix, backup_id)}/{store}/{name}/part-{segment:05d}.{extension}"
