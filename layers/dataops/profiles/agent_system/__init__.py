@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dataops.profiles.agent_system import entities as e
+from dataops.profiles.agent_system.seed import SEEDING
 from dataops.profiles.agent_system.rules import RULES, UNIQUE_KEYS
 from dataops.profiles.model import (
     DynamoPlacement,
@@ -116,4 +117,5 @@ PROFILE = Profile(
     rules=RULES,
     unique_keys=UNIQUE_KEYS,
     migrations_dir=Path(__file__).parent / "migrations",
+    seeding=SEEDING,
 )
