@@ -1,0 +1,244 @@
+"""The migration engine: status, apply, run, rollback and validate over a profile's migration files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataops.errors import DataOpsError, InvalidRequest, UnknownName
+from dataops.operations.framework import elapsed_ms
+from dataops.operations.migrate.context import MigrationContext
+from dataops.operations.migrate.files import MigrationFile, discover, version_key
+from dataops.operations.migrate.history import (
+    HistoryEntry,
+    MigrationHistory,
+    StepFailed,
+    error_line,
+    history_for,
+    now_entry,
+)
+from dataops.operations.migrate.models import MigrateRequest, MigrationState, MigrationStepReport
+from dataops.stores.data_stores import DataStores
+
+BEFORE_FIRST = "0"
+
+
+class MigrationFailed(DataOpsError):
+    """A migration raised: its transaction was rolled back (PostgreSQL) and the run stopped there."""
+
+    code = "MigrationFailed"
+
+
+def migrations_folder(stores: DataStores) -> Path | None:
+    if stores.settings.migrations_path:
+        return Path(stores.settings.migrations_path)
+    return stores.profile.migrations_dir
+
+
+def load_migrations(stores: DataStores) -> list[MigrationFile]:
+    return discover(migrations_folder(stores))
+
+
+def states_of(migrations: list[MigrationFile], entries: dict[str, HistoryEntry]) -> list[MigrationState]:
+    states: list[MigrationState] = []
+    for migration in migrations:
+        entry = entries.get(migration.version)
+        state = MigrationState(
+            version=migration.version,
+            name=migration.name,
+            description=migration.description,
+            state="pending",
+            checksum=migration.checksum,
+        )
+        if entry is not None:
+            state.applied_at, state.duration_ms = entry.applied_at, entry.duration_ms
+            state.recorded_checksum, state.error = entry.checksum, entry.error
+            if entry.outcome == "failed":
+                state.state = "failed"
+            elif entry.checksum != migration.checksum:
+                state.state = "drifted"
+            else:
+                state.state = "applied"
+        states.append(state)
+    known = {migration.version for migration in migrations}
+    for version, entry in entries.items():
+        if version not in known:
+            states.append(
+                MigrationState(
+                    version=version,
+                    name=entry.name,
+                    state="missing_file",
+                    applied_at=entry.applied_at,
+                    duration_ms=entry.duration_ms,
+                    recorded_checksum=entry.checksum,
+                    error=entry.error,
+                )
+            )
+    states.sort(key=lambda state: version_key(state.version))
+    return states
+
+
+def current_version_of(entries: dict[str, HistoryEntry]) -> str | None:
+    applied = [version for version, entry in entries.items() if entry.outcome == "applied"]
+    return max(applied, key=version_key) if applied else None
+
+
+def find_migration(migrations: list[MigrationFile], reference: str) -> MigrationFile:
+    for migration in migrations:
+        if migration.matches(reference):
+            return migration
+    raise UnknownName("migration", reference, (m.version for m in migrations))
+
+
+def resolve_target(migrations: list[MigrationFile], target: str | None) -> tuple[int, ...] | None:
+    if target is None:
+        return None
+    if set(target.replace(".", "")) == {"0"}:
+        return (0,)
+    if not any(migration.version == target for migration in migrations):
+        raise UnknownName("target", target, [BEFORE_FIRST, *(m.version for m in migrations)])
+    return version_key(target)
+
+
+@dataclass
+class MigrationRun:
+    """One request's work: the files, the history, and the step reports it builds up."""
+
+    stores: DataStores
+    migrations: list[MigrationFile]
+    history: MigrationHistory
+    dry_run: bool
+
+    def __post_init__(self) -> None:
+        self.steps: list[MigrationStepReport] = []
+        self.warnings: list[str] = []
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return nullcontext() if self.dry_run else self.history.exclusive()
+
+    def check_drift(self, entries: dict[str, HistoryEntry], repair: bool) -> None:
+        drifted = [state for state in states_of(self.migrations, entries) if state.state == "drifted"]
+        if not drifted:
+            return
+        if not repair:
+            listing = "; ".join(
+                f"{state.version} ({state.name}) recorded {state.recorded_checksum} now {state.checksum}"
+                for state in drifted
+            )
+            raise InvalidRequest.for_field(
+                "repair",
+                f"applied migration files were edited: {listing}. Restore the files, or pass repair=true to "
+                "accept the edits and record their new checksums",
+            )
+        for state in drifted:
+            migration = find_migration(self.migrations, state.version)
+            entry = entries[state.version]
+            if not self.dry_run:
+                repaired = entry.model_copy(update={"checksum": migration.checksum})
+                self.history.run_step(lambda _ctx: None, dry_run=False, record=repaired, forget=None)
+            self.steps.append(
+                MigrationStepReport(
+                    version=migration.version,
+                    name=migration.name,
+                    direction="repair",
+                    outcome="planned" if self.dry_run else "repaired",
+                    duration_ms=0,
+                    actions=[f"checksum {entry.checksum} -> {migration.checksum}"],
+                )
+            )
+
+    def up(self, migration: MigrationFile) -> None:
+        self._step(migration, "up")
+
+    def down(self, migration: MigrationFile) -> None:
+        self._step(migration, "down")
+
+    def _step(self, migration: MigrationFile, direction: str) -> None:
+        started = time.monotonic()
+        body = migration.up if direction == "up" else migration.down
+        try:
+            context = self.history.run_step(
+                body,
+                dry_run=self.dry_run,
+                record=now_entry(migration.version, migration.name, migration.checksum, 0, "applied")
+                if direction == "up"
+                else None,
+                forget=migration.version if direction == "down" else None,
+            )
+        except StepFailed as failure:
+            error = error_line(failure.error)
+            self.steps.append(self._report(migration, direction, "failed", started, failure.context, error))
+            if direction == "up" and not self.dry_run:
+                self.history.record_failure(
+                    now_entry(
+                        migration.version, migration.name, migration.checksum, elapsed_ms(started), "failed", error
+                    )
+                )
+            done = sum(1 for step in self.steps if step.outcome in {"applied", "rolled_back"})
+            raise MigrationFailed(
+                f"migration {migration.version} ({migration.name}) {direction} failed and was rolled back: {error}; "
+                f"the run stopped there after {done} completed step(s)"
+            ) from None
+        outcome = "planned" if self.dry_run else ("applied" if direction == "up" else "rolled_back")
+        self.steps.append(self._report(migration, direction, outcome, started, context))
+
+    def _report(
+        self,
+        migration: MigrationFile,
+        direction: str,
+        outcome: str,
+        started: float,
+        context: MigrationContext,
+        error: str | None = None,
+    ) -> MigrationStepReport:
+        return MigrationStepReport.model_validate(
+            {
+                "version": migration.version,
+                "name": migration.name,
+                "direction": direction,
+                "outcome": outcome,
+                "duration_ms": elapsed_ms(started),
+                "sql": context.statements,
+                "actions": context.actions,
+                "items": dict(context.items),
+                "error": error,
+            }
+        )
+
+    def validate(self, migration: MigrationFile, entry: HistoryEntry) -> bool:
+        started = time.monotonic()
+        problems: list[str] = []
+        if entry.checksum != migration.checksum:
+            problems.append(f"checksum recorded {entry.checksum} but the file is now {migration.checksum}")
+        context = MigrationContext(self.stores, dry_run=True)
+        if migration.validate is not None:
+            checker = migration.validate
+
+            def check(ctx: MigrationContext) -> None:
+                if checker(ctx) is False:
+                    problems.append("validate() returned False")
+
+            try:
+                context = self.history.run_step(check, dry_run=True, record=None, forget=None)
+            except StepFailed as failure:
+                problems.append(f"validate() raised {error_line(failure.error)}")
+        self.steps.append(
+            self._report(
+                migration, "validate", "invalid" if problems else "valid", started, context, "; ".join(problems) or None
+            )
+        )
+        return not problems
+
+
+@contextmanager
+def open_run(stores: DataStores, request: MigrateRequest) -> Iterator[MigrationRun]:
+    """Files are loaded (and refused if malformed) before any store is touched."""
+    migrations = load_migrations(stores)
+    history = history_for(stores)
+    try:
+        yield MigrationRun(stores, migrations, history, request.dry_run)
+    finally:
+        history.close()

@@ -1,0 +1,251 @@
+"""Where migrations are recorded and how runs exclude each other.
+
+PostgreSQL profiles: a `schema_migrations` table, written in the migration's own transaction, and a session
+advisory lock, which dies with its connection, so a crashed run never leaves a stale lock.
+DynamoDB-only profiles: one item per migration in the control table; the framework's lease lock (which
+expires) keeps runs apart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Literal, Protocol
+
+import psycopg2
+import psycopg2.extensions
+from psycopg2 import sql
+from pydantic import BaseModel
+
+from dataops.errors import LockHeld, StoreUnavailable
+from dataops.models import utc_now
+from dataops.operations.migrate.context import MigrationContext
+from dataops.stores.data_stores import DataStores
+
+HISTORY_TABLE = "schema_migrations"
+HISTORY_PARTITION = "MIGRATIONS"
+ADVISORY_LOCK_NAME = "dataops.schema_migrations"
+LOCK_WAIT_SECONDS = 120.0
+LOCK_POLL_SECONDS = 0.25
+
+Outcome = Literal["applied", "failed"]
+StepBody = Callable[[MigrationContext], None]
+
+
+class HistoryEntry(BaseModel):
+    version: str
+    name: str
+    checksum: str
+    applied_at: datetime
+    duration_ms: int
+    outcome: Outcome
+    error: str | None = None
+
+
+class StepFailed(Exception):
+    """A migration's body raised; its writes were rolled back where the store allows it."""
+
+    def __init__(self, error: BaseException, context: MigrationContext) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.context = context
+
+
+class MigrationHistory(Protocol):
+    def entries(self) -> dict[str, HistoryEntry]: ...
+
+    def exclusive(self) -> AbstractContextManager[None]: ...
+
+    def run_step(
+        self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
+    ) -> MigrationContext: ...
+
+    def record_failure(self, entry: HistoryEntry) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def error_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+class PostgresHistory:
+    """History and lock on a connection of the run's own, so its transactions and lock are never shared."""
+
+    def __init__(self, stores: DataStores) -> None:
+        self.stores = stores
+        try:
+            self.connection = psycopg2.connect(application_name="dataops-migrate", **stores.postgres.params)
+        except psycopg2.OperationalError as exc:
+            raise StoreUnavailable(f"PostgreSQL is unreachable for migrations: {error_line(exc)}") from None
+
+    def close(self) -> None:
+        if not self.connection.closed:
+            self.connection.close()
+
+    def _table_exists(self, cursor: psycopg2.extensions.cursor) -> bool:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (HISTORY_TABLE,))
+        row = cursor.fetchone()
+        return bool(row and row[0])
+
+    def entries(self) -> dict[str, HistoryEntry]:
+        with self.connection, self.connection.cursor() as cursor:
+            if not self._table_exists(cursor):
+                return {}
+            cursor.execute(
+                sql.SQL("SELECT version, name, checksum, applied_at, duration_ms, outcome, error FROM {}").format(
+                    sql.Identifier(HISTORY_TABLE)
+                )
+            )
+            columns = ("version", "name", "checksum", "applied_at", "duration_ms", "outcome", "error")
+            return {row[0]: HistoryEntry(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()}
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Wait (up to LOCK_WAIT_SECONDS) for the advisory lock, then make sure the history table exists."""
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            with self.connection, self.connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (ADVISORY_LOCK_NAME,))
+                row = cursor.fetchone()
+            if row and row[0]:
+                break
+            if time.monotonic() > deadline:
+                raise LockHeld(
+                    f"another migration run has held the PostgreSQL advisory lock for over {LOCK_WAIT_SECONDS:.0f}s; "
+                    "it is released when that run's connection ends, retry then"
+                )
+            time.sleep(LOCK_POLL_SECONDS)
+        try:
+            with self.connection, self.connection.cursor() as cursor:
+                cursor.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (version text PRIMARY KEY, name text NOT NULL, "
+                        "checksum text NOT NULL, applied_at timestamptz NOT NULL, duration_ms integer NOT NULL, "
+                        "outcome text NOT NULL CHECK (outcome IN ('applied', 'failed')), error text)"
+                    ).format(sql.Identifier(HISTORY_TABLE))
+                )
+            yield
+        finally:
+            if not self.connection.closed:
+                self.connection.rollback()
+                with self.connection, self.connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ADVISORY_LOCK_NAME,))
+
+    def run_step(
+        self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
+    ) -> MigrationContext:
+        """One transaction: the migration's statements and its history row commit together or not at all."""
+        cursor = self.connection.cursor()
+        context = MigrationContext(self.stores, dry_run=dry_run, cursor=cursor)
+        try:
+            body(context)
+            if not dry_run:
+                if record is not None:
+                    self._upsert(cursor, record)
+                if forget is not None:
+                    cursor.execute(
+                        sql.SQL("DELETE FROM {} WHERE version = %s").format(sql.Identifier(HISTORY_TABLE)), (forget,)
+                    )
+        except Exception as exc:
+            self.connection.rollback()
+            raise StepFailed(exc, context) from exc
+        finally:
+            cursor.close()
+        if dry_run:
+            self.connection.rollback()
+        else:
+            self.connection.commit()
+        return context
+
+    def record_failure(self, entry: HistoryEntry) -> None:
+        with self.connection, self.connection.cursor() as cursor:
+            self._upsert(cursor, entry)
+
+    def _upsert(self, cursor: psycopg2.extensions.cursor, entry: HistoryEntry) -> None:
+        cursor.execute(
+            sql.SQL(
+                "INSERT INTO {} (version, name, checksum, applied_at, duration_ms, outcome, error) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, "
+                "checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at, "
+                "duration_ms = EXCLUDED.duration_ms, outcome = EXCLUDED.outcome, error = EXCLUDED.error"
+            ).format(sql.Identifier(HISTORY_TABLE)),
+            (
+                entry.version,
+                entry.name,
+                entry.checksum,
+                entry.applied_at,
+                entry.duration_ms,
+                entry.outcome,
+                entry.error,
+            ),
+        )
+
+
+class DynamoHistory:
+    """History items in the control table. Item migrations are idempotent, so no transaction is needed:
+    a step that dies before its history item is written is simply run again and finds its work done.
+    """
+
+    def __init__(self, stores: DataStores) -> None:
+        self.stores = stores
+
+    def close(self) -> None:
+        return None
+
+    def entries(self) -> dict[str, HistoryEntry]:
+        items = self.stores.control.query("PK = :pk", {":pk": HISTORY_PARTITION})
+        return {
+            entry.version: entry
+            for entry in (HistoryEntry(**{k: v for k, v in item.items() if k not in {"PK", "SK"}}) for item in items)
+        }
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        # The operation framework already holds the control table's lease lock for every mutating run.
+        yield
+
+    def run_step(
+        self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
+    ) -> MigrationContext:
+        context = MigrationContext(self.stores, dry_run=dry_run)
+        try:
+            body(context)
+        except Exception as exc:
+            raise StepFailed(exc, context) from exc
+        if not dry_run:
+            if record is not None:
+                self._put(record)
+            if forget is not None:
+                self.stores.control.batch_delete([self._key(forget)])
+        return context
+
+    def record_failure(self, entry: HistoryEntry) -> None:
+        self._put(entry)
+
+    def _key(self, version: str) -> dict[str, str]:
+        return {"PK": HISTORY_PARTITION, "SK": f"VERSION#{version}"}
+
+    def _put(self, entry: HistoryEntry) -> None:
+        self.stores.control.put({**self._key(entry.version), **entry.model_dump(mode="json", exclude_none=True)})
+
+
+def history_for(stores: DataStores) -> MigrationHistory:
+    return PostgresHistory(stores) if stores.profile.uses_postgres else DynamoHistory(stores)
+
+
+def now_entry(
+    version: str, name: str, checksum: str, duration_ms: int, outcome: Outcome, error: str | None = None
+) -> HistoryEntry:
+    return HistoryEntry(
+        version=version,
+        name=name,
+        checksum=checksum,
+        applied_at=utc_now(),
+        duration_ms=duration_ms,
+        outcome=outcome,
+        error=error,
+    )
