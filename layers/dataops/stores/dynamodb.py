@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_WRITE_LIMIT = 25
+BATCH_GET_LIMIT = 100
 MAX_BATCH_ATTEMPTS = 10
 
 _serializer = TypeSerializer()
@@ -143,6 +144,28 @@ class DynamoTable:
 
     def put(self, item: Item) -> None:
         self.client.put_item(TableName=self.name, Item=to_dynamo(item))
+
+    def existing_keys(self, keys: Iterable[Item]) -> list[Item]:
+        """The given keys that exist, read as key-only BatchGetItem pages of 100; UnprocessedKeys are retried."""
+        found: list[Item] = []
+        for chunk in _chunks(keys, BATCH_GET_LIMIT):
+            names = list(chunk[0])
+            request: dict[str, Any] = {
+                "Keys": [to_dynamo(key) for key in chunk],
+                "ProjectionExpression": ", ".join(f"#k{i}" for i in range(len(names))),
+                "ExpressionAttributeNames": {f"#k{i}": name for i, name in enumerate(names)},
+            }
+            for attempt in range(MAX_BATCH_ATTEMPTS):
+                response = self.client.batch_get_item(RequestItems={self.name: request})  # type: ignore[dict-item]
+                found.extend(from_dynamo(raw) for raw in response.get("Responses", {}).get(self.name, []))
+                unprocessed = response.get("UnprocessedKeys", {}).get(self.name)
+                if not unprocessed:
+                    break
+                request["Keys"] = unprocessed["Keys"]
+                time.sleep(self._backoff_base * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
+            else:
+                raise StoreUnavailable(f"DynamoDB table {self.name!r}: keys still unprocessed after retries")
+        return found
 
     def query(
         self,

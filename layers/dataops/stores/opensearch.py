@@ -70,6 +70,22 @@ class SearchStore:
     def refresh(self, index: str) -> None:
         self.client.indices.refresh(index=index)
 
+    def existing_ids(self, index: str, ids: list[str]) -> set[str]:
+        """Which of `ids` have a document in `index` (one mget, without sources)."""
+        if not ids:
+            return set()
+        response = self.client.mget(index=index, body={"ids": ids}, params={"_source": "false"})
+        return {doc["_id"] for doc in response.get("docs", []) if doc.get("found")}
+
+    def delete_all(self, index: str) -> int:
+        """Delete every document of `index`, keeping the index and its mappings; 0 when the index is absent."""
+        if not self.index_exists(index):
+            return 0
+        response = self.client.delete_by_query(
+            index=index, body={"query": {"match_all": {}}}, params={"refresh": "true", "conflicts": "proceed"}
+        )
+        return int(response.get("deleted", 0))
+
     def bulk(self, actions: Iterable[dict[str, Any]], *, chunk_size: int = 500) -> tuple[int, list[dict[str, Any]]]:
         """Stream actions in chunks; returns (succeeded, failures) instead of raising on the first bad document."""
         succeeded = 0
