@@ -67,6 +67,11 @@ class DeploymentConfig(BaseModel):
     log_retention_days: int = 30
     health_schedule_minutes: int = Field(default=15, ge=1)
     health_schedule_enabled: bool = True
+    # The backup workflow daily and the maintenance workflow weekly; the e2e stage runs backup every minute.
+    backup_schedule_minutes: int = Field(default=1440, ge=1)
+    backup_schedule_enabled: bool = True
+    maintenance_schedule_minutes: int = Field(default=10080, ge=1)
+    maintenance_schedule_enabled: bool = True
 
     postgres_dsn: str | None = None
     postgres_host: str | None = None

@@ -1,18 +1,20 @@
-"""One deployment (profile x stage): its three stacks, wired in dependency order."""
+"""One deployment (profile x stage): its four stacks, wired in dependency order."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import App, Tags, Validations
+from aws_cdk import App, Stack, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from dataops import naming
+from dataops.workflows import WORKFLOWS
 from infra.config import DeploymentConfig
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.operations import OperationsStack
 from infra.stacks.storage import StorageStack
+from infra.stacks.workflows import WorkflowsStack
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,12 @@ class Deployment:
     storage: StorageStack
     operations: OperationsStack
     monitoring: MonitoringStack
+    # None until at least one workflow's operations are all deployed: CloudFormation refuses an empty stack.
+    workflows: WorkflowsStack | None
+
+    @property
+    def stacks(self) -> tuple[Stack, ...]:
+        return tuple(stack for stack in (self.storage, self.operations, self.monitoring, self.workflows) if stack)
 
 
 def add_deployment(scope: Construct, config: DeploymentConfig) -> Deployment:
@@ -49,11 +57,24 @@ def add_deployment(scope: Construct, config: DeploymentConfig) -> Deployment:
         description=description.format("monitoring"),
     )
     monitoring.add_stack_dependency(operations)
-    for stack in (storage, operations, monitoring):
+    deployed = operations.deployed_operations(config)
+    workflows = None
+    if any(workflow.deployable_with(deployed) for workflow in WORKFLOWS.values()):
+        workflows = WorkflowsStack(
+            scope,
+            name("workflows"),
+            config=config,
+            deployed_operations=deployed,
+            alert_topic=monitoring.alert_topic,
+            description=description.format("workflows"),
+        )
+        workflows.add_stack_dependency(operations)
+    deployment = Deployment(storage=storage, operations=operations, monitoring=monitoring, workflows=workflows)
+    for stack in deployment.stacks:
         Tags.of(stack).add("project", "dataops")
         Tags.of(stack).add("dataops:profile", config.profile)
         Tags.of(stack).add("dataops:stage", config.stage)
-    return Deployment(storage=storage, operations=operations, monitoring=monitoring)
+    return deployment
 
 
 def check_with_cdk_nag(app: App) -> None:

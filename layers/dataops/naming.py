@@ -64,5 +64,9 @@ def alert_topic_name(profile: str, stage: str) -> str:
     return f"{resource_prefix(profile, stage)}-alerts"
 
 
+def state_machine_name(profile: str, stage: str, workflow: str) -> str:
+    return f"{resource_prefix(profile, stage)}-{workflow}"
+
+
 def schedule_rule_name(profile: str, stage: str, schedule: str) -> str:
     return f"{resource_prefix(profile, stage)}-{schedule}-schedule"

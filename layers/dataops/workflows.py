@@ -1,0 +1,158 @@
+"""The workflows: which operations run in which order, with which payloads, and what the caller may pass in.
+
+One catalog serves three readers: the CDK app builds a Step Functions state machine per workflow from it,
+`dataops workflow start` checks an execution's input against it, and `dataops init` runs the same steps in-process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dataops.errors import InvalidRequest, UnknownName
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    """One operation call. `from_options` request fields take the execution's option of the same name."""
+
+    name: str
+    operation: str
+    payload: Mapping[str, Any]
+    from_options: tuple[str, ...] = ("dry_run",)
+    # The step runs only when this option is true (a bool) or non-empty (a string).
+    only_if: str | None = None
+    # Result fields beyond status and counts that the summary shows, e.g. health's `overall`.
+    summary_fields: tuple[str, ...] = ()
+    # Read-only steps are retried once after any failure; a step that writes is never repeated blindly.
+    retry_on_failure: bool = False
+
+    def request(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The payload this step sends for `options` (the same one the state machine builds)."""
+        return {**self.payload, **{name: options[name] for name in self.from_options}}
+
+    def runs_with(self, options: Mapping[str, Any]) -> bool:
+        return self.only_if is None or bool(options[self.only_if])
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    description: str
+    steps: tuple[WorkflowStep, ...]
+    # Every option a caller may set, with its default; the state machine merges the input over these.
+    options: Mapping[str, Any] = field(default_factory=lambda: {"dry_run": False})
+    # Options without a usable default: the execution input must carry them.
+    required: tuple[str, ...] = ()
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(step.operation for step in self.steps))
+
+    def deployable_with(self, deployed: Collection[str]) -> bool:
+        return all(operation in deployed for operation in self.operations)
+
+    def resolve_options(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults merged with `given`; an unknown or mistyped option is refused naming it."""
+        if not isinstance(given, Mapping):
+            raise InvalidRequest.for_field("input", f"must be a JSON object, got {type(given).__name__}")
+        problems = [
+            (name, f"unknown option for workflow {self.name!r}; valid: {', '.join(self.options)}")
+            for name in given
+            if name not in self.options
+        ]
+        problems += [(name, "required option is missing") for name in self.required if not given.get(name)]
+        for name, value in given.items():
+            default = self.options.get(name)
+            if name in self.options and default is not None and type(value) is not type(default):
+                problems.append((name, f"must be {type(default).__name__}, got {json.dumps(value)}"))
+        if problems:
+            raise InvalidRequest(problems)
+        return {**self.options, **given}
+
+    def planned_steps(self, options: Mapping[str, Any]) -> Iterator[tuple[WorkflowStep, dict[str, Any]]]:
+        for step in self.steps:
+            if step.runs_with(options):
+                yield step, step.request(options)
+
+
+VALIDATE_ALL = {"action": "run", "target": "all"}
+
+WORKFLOWS: dict[str, Workflow] = {
+    workflow.name: workflow
+    for workflow in (
+        Workflow(
+            name="init",
+            description="Prepare the stores: apply migrations, seed the default data, validate, then back up.",
+            steps=(
+                WorkflowStep("migrate", "migrate", {"action": "apply"}),
+                WorkflowStep("seed", "seed", {"action": "run"}, from_options=("dry_run", "skip_existing")),
+                WorkflowStep("validate", "validate", VALIDATE_ALL, retry_on_failure=True),
+                WorkflowStep("backup", "backup", {"action": "create"}),
+            ),
+            options={"dry_run": False, "skip_existing": True},
+        ),
+        Workflow(
+            name="maintenance",
+            description="Routine upkeep: remove expired backups, validate and fix what can be fixed, check health.",
+            steps=(
+                WorkflowStep("cleanup-backups", "backup", {"action": "cleanup"}),
+                WorkflowStep("validate-and-fix", "validate", {**VALIDATE_ALL, "fix": True}),
+                WorkflowStep(
+                    "health",
+                    "health",
+                    {"action": "check", "record": True},
+                    summary_fields=("overall",),
+                    retry_on_failure=True,
+                ),
+            ),
+        ),
+        Workflow(
+            name="backup",
+            description="Back up every store of the profile into one encrypted, checksummed backup.",
+            steps=(WorkflowStep("backup", "backup", {"action": "create"}),),
+        ),
+        Workflow(
+            name="restore",
+            description="Verify a backup, restore it (a safety backup is taken first), then validate the stores.",
+            steps=(
+                WorkflowStep(
+                    "verify-backup",
+                    "backup",
+                    {"action": "validate"},
+                    from_options=("backup_id",),
+                    retry_on_failure=True,
+                ),
+                WorkflowStep("restore", "restore", {"action": "restore"}, from_options=("dry_run", "backup_id")),
+                WorkflowStep("validate", "validate", VALIDATE_ALL),
+            ),
+            options={"dry_run": False, "backup_id": ""},
+            required=("backup_id",),
+        ),
+        Workflow(
+            name="reset",
+            description="Bring the stores to a named state: optional snapshot, clear, seed the state, validate.",
+            steps=(
+                WorkflowStep(
+                    "snapshot",
+                    "reset",
+                    {"action": "snapshot"},
+                    from_options=("dry_run", "snapshot"),
+                    only_if="snapshot",
+                ),
+                WorkflowStep("clear", "reset", {"action": "clear", "store": "all"}),
+                WorkflowStep("seed-state", "reset", {"action": "seed-state"}, from_options=("dry_run", "state")),
+                WorkflowStep("validate", "reset", {"action": "validate"}, from_options=("dry_run", "state")),
+            ),
+            options={"dry_run": False, "state": "fresh", "snapshot": ""},
+        ),
+    )
+}
+
+
+def workflow_named(name: str) -> Workflow:
+    if name not in WORKFLOWS:
+        raise UnknownName("workflow", name, WORKFLOWS)
+    return WORKFLOWS[name]

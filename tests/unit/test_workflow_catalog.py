@@ -1,0 +1,70 @@
+"""The workflow catalog: option defaults and checks, and the payload each step sends."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataops.errors import InvalidRequest, UnknownName
+from dataops.workflows import WORKFLOWS, workflow_named
+
+
+def test_init_runs_migrate_seed_validate_backup_and_dry_run_reaches_every_step() -> None:
+    init = workflow_named("init")
+    options = init.resolve_options({"dry_run": True})
+    planned = list(init.planned_steps(options))
+    assert [step.operation for step, _ in planned] == ["migrate", "seed", "validate", "backup"]
+    assert all(payload["dry_run"] is True for _, payload in planned)
+    assert planned[1][1] == {"action": "run", "dry_run": True, "skip_existing": True}
+
+
+def test_defaults_apply_when_the_input_is_empty() -> None:
+    assert workflow_named("reset").resolve_options({}) == {"dry_run": False, "state": "fresh", "snapshot": ""}
+
+
+def test_reset_takes_a_snapshot_only_when_one_is_named() -> None:
+    reset = workflow_named("reset")
+    without = [step.name for step, _ in reset.planned_steps(reset.resolve_options({}))]
+    named = dict(reset.planned_steps(reset.resolve_options({"snapshot": "before-demo"})).__next__()[1])
+    assert without == ["clear", "seed-state", "validate"]
+    assert named == {"action": "snapshot", "dry_run": False, "snapshot": "before-demo"}
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "reason"),
+    [
+        ({"dry-run": True}, "dry-run", "unknown option for workflow 'init'"),
+        ({"dry_run": "yes"}, "dry_run", "must be bool"),
+        ({"skip_existing": 1}, "skip_existing", "must be bool"),
+    ],
+)
+def test_bad_options_are_refused_naming_the_option(given: dict, field: str, reason: str) -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        workflow_named("init").resolve_options(given)
+    ((named, message),) = raised.value.problems
+    assert named == field
+    assert reason in message
+
+
+def test_restore_needs_a_backup_id() -> None:
+    with pytest.raises(InvalidRequest, match="field 'backup_id': required option is missing"):
+        workflow_named("restore").resolve_options({"dry_run": True})
+
+
+def test_input_must_be_an_object() -> None:
+    with pytest.raises(InvalidRequest, match="field 'input': must be a JSON object, got list"):
+        workflow_named("backup").resolve_options([])
+
+
+def test_unknown_workflow_lists_the_valid_ones() -> None:
+    with pytest.raises(
+        UnknownName, match="unknown workflow 'nightly'; valid: backup, init, maintenance, reset, restore"
+    ):
+        workflow_named("nightly")
+
+
+def test_step_names_are_unique_within_each_workflow() -> None:
+    for workflow in WORKFLOWS.values():
+        names = [step.name for step in workflow.steps]
+        assert len(names) == len(set(names)), workflow.name
+        for step in workflow.steps:
+            assert set(step.from_options) <= set(workflow.options), (workflow.name, step.name)
