@@ -64,7 +64,7 @@ def history_rows(stores) -> list[tuple]:
         if not cursor.fetchone()[0]:
             return []
         cursor.execute("SELECT version, outcome FROM schema_migrations ORDER BY version")
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def with_migrations_path(stores, folder) -> DataStores:

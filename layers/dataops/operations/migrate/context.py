@@ -99,6 +99,13 @@ class MigrationContext:
         if batch:
             self._write(entity, batch, index)
 
+    def items_at(self, entity_name: str, version: str, *, version_field: str = "schemaVersion") -> int:
+        """How many `entity_name` items are at `version` (for `validate`: none should be left behind)."""
+        entity = self.profile.entity(entity_name)
+        return sum(
+            1 for record in self._records_of(entity) if str(record.get(version_field, LEGACY_SCHEMA_VERSION)) == version
+        )
+
     def _records_of(self, entity: EntityDefinition) -> Iterator[Record]:
         type_attribute = self.profile.table.entity_type_attribute
         for item in self.stores.table.scan():
