@@ -1,0 +1,165 @@
+"""`validate`: schema, references, business rules, duplicates and orphans, consistency, performance and security
+across the profile's stores; FIX_ISSUES repairs what is safely fixable, STRICT_MODE fails on warnings too.
+
+A failed validation raises ValidationFailed (so the Lambda invocation fails and workflows branch) after the full
+report is stored in S3; the message carries the summary and the report key.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from dataops.config import behaviour_defaults
+from dataops.errors import DataOpsError, InvalidRequest
+from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
+from dataops.operations.framework import Operation, elapsed_ms
+from dataops.operations.validate.checker import RecordChecker
+from dataops.operations.validate.context import ValidationContext
+from dataops.operations.validate.dynamodb_pass import check_dynamodb
+from dataops.operations.validate.files_pass import check_files
+from dataops.operations.validate.fixes import FixPlan
+from dataops.operations.validate.postgres_pass import check_postgres
+from dataops.operations.validate.report import REPORT_PREFIX, AppliedFix, IssueLog, ValidationIssue
+from dataops.operations.validate.search_pass import check_consistency, check_opensearch
+from dataops.operations.validate.security_pass import check_security
+from dataops.profiles.rules import CATEGORIES, Category
+from dataops.stores.data_stores import DataStores
+
+Target = Literal["files", "database", "opensearch", "consistency", "all"]
+
+
+class ValidationFailed(DataOpsError):
+    """Errors remain (or warnings, in strict mode); the message has the summary and the S3 report key."""
+
+    code = "ValidationFailed"
+
+
+class ValidateRequest(OperationRequest):
+    action: Literal["run"] = "run"
+    target: Target = Field(default="all", description="files | database | opensearch | consistency | all")
+    categories: list[Category] | None = Field(default=None, description="Only these categories (default: all).")
+    entities: list[str] | None = Field(default=None, description="Only these entities (default: all).")
+    fix_issues: bool = Field(default_factory=lambda: behaviour_defaults().fix_issues, description="env FIX_ISSUES")
+    strict_mode: bool = Field(default_factory=lambda: behaviour_defaults().strict_mode, description="env STRICT_MODE")
+    sample_limit: int = Field(default=100, ge=1, le=1000, description="Issues and fixes listed in the result.")
+    store_report: bool = Field(default=True, description="Store the full report in S3 (reports/validation/...).")
+    paths: list[str] = Field(default=[], description="files target: JSON-lines files, or s3://<key> in the bucket.")
+
+    @field_validator("categories")
+    @classmethod
+    def _categories_not_empty(cls, value: list[Category] | None) -> list[Category] | None:
+        if value is not None and not value:
+            raise ValueError(f"give at least one category; valid: {', '.join(CATEGORIES)}")
+        return value
+
+
+class ValidateResult(OperationResult):
+    target: Target
+    passed: bool
+    strict: bool
+    summary: dict[str, Any]
+    issues: list[ValidationIssue]
+    fixes: list[AppliedFix]
+    report_key: str | None = None
+
+
+def check_request(request: ValidateRequest, stores: DataStores) -> None:
+    """Entity names are checked against the profile before anything runs (and before any lock)."""
+    for name in request.entities or []:
+        stores.profile.entity(name)
+    if request.paths and request.target not in ("files", "all"):
+        raise InvalidRequest.for_field("paths", f"only the files and all targets read paths, not {request.target!r}")
+
+
+def run_validation(request: ValidateRequest, stores: DataStores) -> tuple[ValidationContext, IssueLog]:
+    """Run the request's passes and return the filled log; the caller reports, stores and decides."""
+    log = IssueLog(request.sample_limit)
+    categories: set[str] = set(request.categories or CATEGORIES)
+    entities = set(request.entities or (entity.name for entity in stores.profile.entities))
+    context = ValidationContext(
+        stores=stores,
+        categories=categories,
+        entities=entities,
+        checker=RecordChecker(stores.profile, categories),
+        log=log,
+        fixes=FixPlan(stores, log, apply=request.fix_issues and not request.dry_run),
+        fix=request.fix_issues,
+    )
+    profile = stores.profile
+    target = request.target
+    if target in ("files", "all") and (request.paths or target == "files"):
+        check_files(context, request.paths)
+    if target in ("database", "all"):
+        if profile.uses_dynamodb:
+            check_dynamodb(context)
+        if profile.uses_postgres:
+            check_postgres(context)
+        if categories & {"security"}:
+            check_security(context)
+    if target in ("opensearch", "all") and profile.uses_opensearch:
+        check_opensearch(context)
+    if target in ("consistency", "all") and profile.uses_opensearch and "consistency" in categories:
+        check_consistency(context)
+    return context, log
+
+
+def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult:
+    started_at, started = utc_now(), time.monotonic()
+    context, log = run_validation(request, stores)
+    try:
+        errors = log.unresolved("error")
+        warnings = log.unresolved("warning")
+        passed = errors == 0 and (warnings == 0 or not request.strict_mode)
+        summary = log.summary()
+        report_key = None
+        if request.store_report:
+            report_key = f"{REPORT_PREFIX}/{started_at:%Y/%m/%d/%H%M%S}-{request.target}-{uuid.uuid4().hex[:8]}.jsonl"
+            header = {
+                "profile": stores.profile.name, "target": request.target, "started_at": started_at.isoformat(),
+                "strict": request.strict_mode, "fix": request.fix_issues, "dry_run": request.dry_run,
+                "passed": passed, "checked": context.checked, **summary,
+            }  # fmt: skip
+            log.store(stores.backups, report_key, header)
+    finally:
+        log.close()
+    if not passed:
+        strict = " (strict mode: warnings count)" if request.strict_mode and warnings else ""
+        raise ValidationFailed(
+            f"validation of {stores.profile.name} ({request.target}) failed{strict}: {errors} error(s), "
+            f"{warnings} warning(s) unresolved of {summary['total']} issue(s); top rules: "
+            f"{', '.join(f'{rule} x{count}' for rule, count in list(summary['by_rule'].items())[:3])}; "
+            f"full report: s3://{stores.backups.bucket}/{report_key}"
+            if report_key
+            else f"validation of {stores.profile.name} failed: {errors} error(s), {warnings} warning(s)"
+        )
+    return ValidateResult(
+        operation="validate",
+        action=request.action,
+        status=OperationStatus.DRY_RUN if request.dry_run else OperationStatus.SUCCEEDED,
+        profile=stores.profile.name,
+        started_at=started_at,
+        duration_ms=elapsed_ms(started),
+        counts={**{f"checked_{store}": count for store, count in context.checked.items()}, **summary["by_severity"]},
+        warnings=context.warnings,
+        target=request.target,
+        passed=passed,
+        strict=request.strict_mode,
+        summary=summary,
+        issues=log.issues,
+        fixes=log.fixes,
+        report_key=report_key,
+    )
+
+
+VALIDATE = Operation(
+    name="validate",
+    request_model=ValidateRequest,
+    body=run_validate,
+    mutates=lambda request: request.fix_issues,
+    check=check_request,
+    lock_lease_seconds=900,
+)

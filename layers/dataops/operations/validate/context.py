@@ -1,0 +1,91 @@
+"""What every validation pass shares: the stores, the request's scope, the checker, the log and the fixes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg2.extras
+from psycopg2 import sql
+
+from dataops.operations.validate.checker import RecordChecker
+from dataops.operations.validate.fixes import FixPlan
+from dataops.operations.validate.report import IssueLog, ValidationIssue
+from dataops.profiles.model import EntityDefinition
+from dataops.stores.data_stores import DataStores
+
+BATCH = 500
+
+
+@dataclass
+class ValidationContext:
+    stores: DataStores
+    categories: set[str]
+    entities: set[str]
+    checker: RecordChecker
+    log: IssueLog
+    fixes: FixPlan
+    fix: bool
+    warnings: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    def wants(self, category: str) -> bool:
+        return category in self.categories
+
+    def in_scope(self, entity: EntityDefinition) -> bool:
+        return entity.name in self.entities
+
+    def count(self, store: str, records: int = 1) -> None:
+        self.checked[store] = self.checked.get(store, 0) + records
+
+    def report(self, issue: ValidationIssue) -> None:
+        self.log.add(issue)
+
+
+class ParentKeys:
+    """Key values of parent entities, loaded once per (entity, field) by a projected scan or a streamed SELECT.
+
+    Only the referenced field's values are kept, never whole records.
+    """
+
+    def __init__(self, stores: DataStores) -> None:
+        self.stores = stores
+        self._values: dict[tuple[str, str], set[str]] = {}
+
+    def values(self, parent: EntityDefinition, parent_field: str) -> set[str]:
+        wanted = (parent.name, parent_field)
+        if wanted not in self._values:
+            self._values[wanted] = self._load(parent, parent_field)
+        return self._values[wanted]
+
+    def _load(self, parent: EntityDefinition, parent_field: str) -> set[str]:
+        if parent.dynamodb is not None:
+            type_attribute = self.stores.profile.table.entity_type_attribute
+            return {
+                str(item[parent_field])
+                for item in self.stores.table.scan(projection=[type_attribute, parent_field])
+                if item.get(type_attribute) == parent.name and parent_field in item
+            }
+        assert parent.postgres is not None  # noqa: S101 - an entity lives in DynamoDB or PostgreSQL
+        query = sql.SQL("SELECT {} FROM {} WHERE {} IS NOT NULL").format(
+            sql.Identifier(parent_field), sql.Identifier(parent.postgres.table), sql.Identifier(parent_field)
+        )
+        return {str(row[0]) for row in stream_rows(self.stores, query)}
+
+
+def stream_rows(
+    stores: DataStores, query: sql.Composable, params: tuple[Any, ...] = (), *, as_dicts: bool = False
+) -> Iterator[Any]:
+    """Rows from a server-side cursor, fetched a page at a time, so a large table never sits in memory.
+
+    Callers finish one stream before opening another: a commit on the shared connection closes the cursor.
+    """
+    with stores.postgres.transaction():
+        connection = stores.postgres.connection()
+        factory = psycopg2.extras.RealDictCursor if as_dicts else None
+        with connection.cursor(name=f"dataops_validate_{uuid.uuid4().hex[:8]}", cursor_factory=factory) as cursor:
+            cursor.itersize = 2000
+            cursor.execute(query, params)
+            yield from cursor
