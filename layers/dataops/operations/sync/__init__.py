@@ -1,0 +1,5 @@
+"""The `sync` operation and the continuous stream sync between DynamoDB and OpenSearch."""
+
+from dataops.operations.sync.operation import SYNC, SyncRequest, SyncResult
+
+__all__ = ["SYNC", "SyncRequest", "SyncResult"]
