@@ -11,6 +11,17 @@ from dataops.operations.health.registry import CheckOutcome, CheckResult, Health
 from dataops.profiles import load_profile
 
 
+@pytest.fixture(autouse=True)
+def only_store_checks(monkeypatch):
+    """These fakes stand in for the stores alone; checks other capabilities register are tested with real stores."""
+    from dataops.operations.health import registry, store_checks
+
+    built_in = {
+        name: check for name, check in registry._REGISTRY.items() if check.probe.__module__ == store_checks.__name__
+    }
+    monkeypatch.setattr(registry, "_REGISTRY", built_in)
+
+
 def result(status):
     return CheckResult(name=status, status=status, message="", latency_ms=0)
 

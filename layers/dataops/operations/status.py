@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from dataops.errors import DataOpsError
 from dataops.models import OperationRequest, OperationResult, utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.migrate import current_version
 from dataops.stores.data_stores import DataStores
 from dataops.stores.postgres import describe_params
 
@@ -90,6 +91,11 @@ def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
             per_store[store] = read()
         except DataOpsError as exc:
             warnings.append(f"{store}: {exc.message}")
+    details: dict[str, str | None] = {}
+    try:
+        details["schema_version"] = current_version(stores)
+    except DataOpsError as exc:
+        warnings.append(f"migrations: {exc.message}")
     entities = [
         EntityCounts(
             entity=entity.name,
@@ -115,6 +121,7 @@ def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
         duration_ms=elapsed_ms(started),
         counts=totals,
         warnings=warnings,
+        details=details,
         stores=_store_names(stores),
         entities=entities,
     )

@@ -14,6 +14,7 @@ from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.health import store_checks  # noqa: F401 - registers the built-in checks
 from dataops.operations.health.history import record_health
 from dataops.operations.health.registry import CheckResult, checks_for, overall_of
+from dataops.operations.migrate import health_check as migrations_check  # noqa: F401 - registers "Migrations"
 from dataops.stores.data_stores import DataStores
 
 Overall = Literal["healthy", "warning", "critical"]

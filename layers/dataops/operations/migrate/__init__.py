@@ -77,6 +77,15 @@ def _validate(run: MigrationRun) -> bool:
     return valid
 
 
+def check_migrate_request(request: MigrateRequest, stores: DataStores) -> None:
+    """Before any lock or write: every file loads, and the named target or migration exists."""
+    migrations = load_migrations(stores)
+    if request.action in {"apply", "rollback"}:
+        resolve_target(migrations, request.target)
+    if request.migration is not None:
+        find_migration(migrations, request.migration)
+
+
 def run_migrate(request: MigrateRequest, stores: DataStores) -> MigrateResult:
     started_at, started = utc_now(), time.monotonic()
     with open_run(stores, request) as run:
@@ -146,6 +155,7 @@ MIGRATE = Operation(
     request_model=MigrateRequest,
     body=run_migrate,
     mutates=lambda request: request.action in MUTATING_ACTIONS,
+    check=check_migrate_request,
 )
 
 __all__ = [

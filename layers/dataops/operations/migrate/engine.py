@@ -86,6 +86,11 @@ def current_version_of(entries: dict[str, HistoryEntry]) -> str | None:
     return max(applied, key=version_key) if applied else None
 
 
+def current_version_of_states(states: list[MigrationState]) -> str | None:
+    applied = [state.version for state in states if state.state in {"applied", "drifted", "missing_file"}]
+    return max(applied, key=version_key) if applied else None
+
+
 def find_migration(migrations: list[MigrationFile], reference: str) -> MigrationFile:
     for migration in migrations:
         if migration.matches(reference):
