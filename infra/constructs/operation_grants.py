@@ -15,6 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from dataops.operations.sync.sync_points import SYNC_POINT_PREFIX
 from infra.constructs.acknowledge import acknowledge, wildcard_resource_finding
 from infra.runtime_environment import BACKUP_PREFIX
 
@@ -135,6 +136,68 @@ def manage_opensearch_indexes(role: iam.IRole, targets: GrantTargets) -> None:
     )
 
 
+def write_data_items(role: iam.IRole, targets: GrantTargets) -> None:
+    """Put, update and delete items of the data table (not its indexes, which DynamoDB maintains)."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+            resources=[targets.data_table.table_arn],
+        )
+    )
+
+
+def read_write_sync_points(role: iam.IRole, targets: GrantTargets) -> None:
+    list_backup_bucket(role, targets)
+    objects = targets.backup_bucket.arn_for_objects(f"{SYNC_POINT_PREFIX}/*")
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"], resources=[objects]))
+    # The bucket encrypts with the backup key: writing needs a data key, reading needs to decrypt it.
+    targets.backup_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Sync points are keyed by a user-chosen name under the sync-points/ prefix; "
+        "the grant is limited to that prefix of this one bucket.",
+    )
+
+
+def read_data_stream(role: iam.IRole, targets: GrantTargets) -> None:
+    """What the event source mapping needs to read the data table's stream on the function's behalf."""
+    stream_arn = targets.data_table.table_stream_arn
+    if stream_arn is None:
+        return
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+            resources=[stream_arn],
+        )
+    )
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"]))
+    acknowledge(
+        role,
+        "AwsSolutions-IAM5[Resource::*]",
+        "dynamodb:ListStreams and the X-Ray tracing actions support no resource-level permissions.",
+    )
+
+
+def write_search_documents(role: iam.IRole, targets: GrantTargets) -> None:
+    """Read, bulk-index and delete documents; never create or delete indexes (provision does that)."""
+    if not targets.opensearch_domain_arn:
+        return
+    paths = f"{targets.opensearch_domain_arn}/*"
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"],
+            resources=[paths],
+        )
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, paths),
+        "Document writes address request paths of the domain (index/_doc/id, _bulk, _mget), "
+        "which IAM can only express as a wildcard under the domain ARN.",
+    )
+
+
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     # health checks every store and records the result in the control table's history.
     "health": (
@@ -148,6 +211,27 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     "status": (read_data_table, read_control_table, list_backup_bucket, read_postgres_secret),
     # provision runs at deploy time as a custom resource: it creates the search indexes with their mappings.
     "provision": (manage_opensearch_indexes,),
+    # sync compares and writes both stores, holds the lock, audits, and keeps sync points next to the backups.
+    "sync": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_write_sync_points,
+        write_search_documents,
+    ),
+    # sync_stream reads the table's stream (through its event source mapping) and writes search documents.
+    "sync_stream": (read_data_stream, write_search_documents),
+    # migrate changes items in batches and re-indexes them; the history, lock and audit live in the control table
+    # (or PostgreSQL). Mapping updates are PUTs on the index path, which write_search_documents' ESHttpPut covers.
+    "migrate": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_postgres_secret,
+        write_search_documents,
+    ),
 }
 
 

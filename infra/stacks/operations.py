@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from aws_cdk import CfnOutput, CustomResource, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -90,6 +90,10 @@ class OperationsStack(Stack):
 
         if "provision" in self.functions:
             self._provision_search_indexes(config, self.functions["provision"])
+        if naming.STREAM_SYNC_FUNCTION in self.functions and storage.data_table.table_stream_arn:
+            self._stream_changes_to_search(
+                storage.data_table.table_stream_arn, self.functions[naming.STREAM_SYNC_FUNCTION]
+            )
 
         if config.health_schedule_enabled:
             RecurringSchedule(
@@ -103,9 +107,28 @@ class OperationsStack(Stack):
 
     @staticmethod
     def deployed_operations(config: DeploymentConfig) -> tuple[str, ...]:
-        """The user-facing operations, plus `provision` when the profile has search indexes to create."""
-        provision = ("provision",) if config.app_profile.uses_opensearch else ()
-        return (*naming.DEPLOYED_OPERATIONS, *provision)
+        """The user-facing operations, plus `provision` and the stream sync when the profile has search indexes."""
+        search = ("provision", naming.STREAM_SYNC_FUNCTION) if config.app_profile.uses_opensearch else ()
+        return (*naming.DEPLOYED_OPERATIONS, *search)
+
+    def _stream_changes_to_search(self, stream_arn: str, function: lambda_.IFunction) -> None:
+        """Every change of the data table reaches the stream sync function.
+
+        TRIM_HORIZON replays what the stream still holds: harmless, because documents carry external versions.
+        Failed records are reported one by one (ReportBatchItemFailures); a batch that keeps failing is split.
+        """
+        lambda_.EventSourceMapping(
+            self,
+            "DataTableStream",
+            target=function,
+            event_source_arn=stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=100,
+            max_batching_window=Duration.seconds(1),
+            bisect_batch_on_error=True,
+            retry_attempts=10,
+            report_batch_item_failures=True,
+        )
 
     def _provision_search_indexes(self, config: DeploymentConfig, function: lambda_.IFunction) -> None:
         """Deploy creates the indexes (with mappings) the profile needs, so a fresh stack is healthy at once.

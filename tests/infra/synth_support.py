@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_cdk import App, cx_api
 
-from dataops.naming import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS
+from dataops.naming import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS, STREAM_SYNC_FUNCTION
 from infra.config import DeploymentConfig
 from infra.deployment import Deployment, add_deployment, check_with_cdk_nag
 
@@ -32,7 +32,7 @@ class AssetDirs:
     def create(cls, root: Path) -> AssetDirs:
         """What `make layer` and the handlers' authors would provide, empty: synth only hashes directories."""
         (root / "layer" / "python").mkdir(parents=True)
-        for operation in (*DEPLOYED_OPERATIONS, *DEPLOY_TIME_FUNCTIONS):
+        for operation in (*DEPLOYED_OPERATIONS, *DEPLOY_TIME_FUNCTIONS, STREAM_SYNC_FUNCTION):
             (root / "functions" / operation).mkdir(parents=True)
         return cls(layer_dir=root / "layer", functions_dir=root / "functions")
 
@@ -75,5 +75,6 @@ def synthesize(outdir: Path, contexts: Mapping[str, Mapping[str, Any]]) -> Synth
 
 
 def functions_for(profile: str) -> tuple[str, ...]:
-    """Every function a profile deploys: the operations, plus `provision` where it has search indexes."""
-    return (*DEPLOYED_OPERATIONS, *(DEPLOY_TIME_FUNCTIONS if profile == "tattoo_directory" else ()))
+    """Every function a profile deploys: the operations, plus `provision` and stream sync with search indexes."""
+    search = (*DEPLOY_TIME_FUNCTIONS, STREAM_SYNC_FUNCTION) if profile == "tattoo_directory" else ()
+    return (*DEPLOYED_OPERATIONS, *search)

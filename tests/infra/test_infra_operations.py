@@ -68,13 +68,12 @@ def test_one_function_per_operation_on_the_shared_layer(operations_template: Tem
         "AWS::Lambda::LayerVersion",
         {"Properties": {"CompatibleRuntimes": ["python3.12"], "CompatibleArchitectures": ["x86_64"]}},
     )
-    for function in functions.values():
+    for operation, function in functions.items():
         properties = function.properties
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["x86_64"]
         assert properties["Handler"] == "handler.lambda_handler"
-        assert properties["Timeout"] == 60
-        assert properties["MemorySize"] == 512
+        assert (properties["Timeout"], properties["MemorySize"]) == naming.OPERATION_SIZING.get(operation, (60, 512))
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert properties["Layers"] == [{"Ref": layer_id}]
 

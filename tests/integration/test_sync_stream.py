@@ -1,0 +1,97 @@
+"""Stream sync on real OpenSearch: changes land, deletes land, old records never regress a document, one bad
+record is reported alone, and a full sync racing the stream cannot overwrite a newer change."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from dataops.compare import RecordDifference, compare_entity
+from dataops.operations.sync.resolve import resolve
+from dataops.operations.sync.stream import handle_stream_batch
+from dataops.records import record_from_item
+from dataops.stores.dynamodb import to_dynamo
+from tests.sync_support import artist, artist_item, search_snapshot
+
+pytestmark = pytest.mark.integration
+
+_sequence = itertools.count(1000)
+
+
+@pytest.fixture
+def tattoo(provisioned):
+    return provisioned("tattoo_directory")
+
+
+def stream_record(name: str, new: dict[str, Any] | None = None, old: dict[str, Any] | None = None) -> dict[str, Any]:
+    image = new or old or {}
+    body: dict[str, Any] = {
+        "Keys": to_dynamo({"PK": image["PK"], "SK": image["SK"]}),
+        "SequenceNumber": str(next(_sequence)),
+        "ApproximateCreationDateTime": 1767323045,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if new:
+        body["NewImage"] = to_dynamo(new)
+    if old:
+        body["OldImage"] = to_dynamo(old)
+    return {"eventID": body["SequenceNumber"], "eventName": name, "eventSource": "aws:dynamodb", "dynamodb": body}
+
+
+def apply(stores, *records: dict[str, Any]) -> dict[str, Any]:
+    response = handle_stream_batch({"Records": list(records)}, None, stores)
+    stores.search.refresh(stores.search_indexes()["artist"])
+    return response
+
+
+def test_put_update_delete_reach_opensearch_and_old_records_do_not_regress(tattoo):
+    first = artist_item(tattoo, artist(1))
+    second = artist_item(tattoo, artist(1, rating=3.5, updatedAt="2026-02-01T00:00:00Z"))
+    assert apply(tattoo, stream_record("INSERT", new=first)) == {"batchItemFailures": []}
+    assert search_snapshot(tattoo)["artist-00001"]["rating"] == 4.5
+
+    assert apply(tattoo, stream_record("MODIFY", new=second, old=first)) == {"batchItemFailures": []}
+    assert search_snapshot(tattoo)["artist-00001"]["rating"] == 3.5
+
+    # A late replay of the insert is refused by version (409), which is not a failure.
+    assert apply(tattoo, stream_record("INSERT", new=first)) == {"batchItemFailures": []}
+    assert search_snapshot(tattoo)["artist-00001"]["rating"] == 3.5
+
+    assert apply(tattoo, stream_record("REMOVE", old=second)) == {"batchItemFailures": []}
+    assert "artist-00001" not in search_snapshot(tattoo)
+    # The update replayed after the delete does not bring the document back.
+    assert apply(tattoo, stream_record("MODIFY", new=second, old=first)) == {"batchItemFailures": []}
+    assert "artist-00001" not in search_snapshot(tattoo)
+
+
+def test_a_bad_record_is_reported_alone_and_other_entities_are_ignored(tattoo):
+    good = artist_item(tattoo, artist(2))
+    bad = {**artist_item(tattoo, artist(3)), "rating": "not a number"}
+    studio = {"PK": "STUDIO#s1", "SK": "PROFILE", "entity_type": "studio", "studioId": "s1"}
+    records = [stream_record("INSERT", new=good), stream_record("INSERT", new=bad), stream_record("INSERT", new=studio)]
+    response = apply(tattoo, *records)
+    assert response == {"batchItemFailures": [{"itemIdentifier": records[1]["dynamodb"]["SequenceNumber"]}]}
+    assert set(search_snapshot(tattoo)) == {"artist-00002"}
+
+
+def test_a_full_sync_that_read_an_older_item_cannot_overwrite_a_newer_stream_change(tattoo):
+    old_item = artist_item(tattoo, artist(4))
+    new_item = artist_item(tattoo, artist(4, artistName="Renamed", updatedAt="2026-03-01T00:00:00Z"))
+    tattoo.table.put(new_item)
+    apply(tattoo, stream_record("MODIFY", new=new_item, old=old_item))
+    # What a full sync would hold if its scan had read the item before the change.
+    stale = RecordDifference(
+        entity="artist",
+        key="artist-00004",
+        kind="different",
+        fields=["artistName", "updatedAt"],
+        newer="dynamodb",
+        dynamodb_record=record_from_item(tattoo.profile, old_item),
+    )
+    entity = tattoo.profile.entity("artist")
+    (resolution,) = resolve(tattoo, entity, [stale], lambda _d: ("dynamodb", "test"), dry_run=False)
+    assert resolution.outcome == "skipped_newer"
+    assert search_snapshot(tattoo)["artist-00004"]["artistName"] == "Renamed"
+    assert list(compare_entity(tattoo, "artist")) == []
