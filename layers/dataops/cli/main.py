@@ -8,6 +8,7 @@ import typer
 
 from dataops import naming
 from dataops.cli.local import local_app
+from dataops.cli.migrate import migrate_app
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.render import render_health, render_status
 from dataops.cli.runner import CliTarget
@@ -24,6 +25,7 @@ app.add_typer(
     local_app, name="local", help="Start, stop and inspect the local target (MiniStack, PostgreSQL, OpenSearch)."
 )
 # Each capability's commands live in their own module (dataops/cli/<capability>.py) and are registered here.
+app.add_typer(migrate_app, name="migrate", help="Versioned, locked, drift-checked migrations (PostgreSQL + DynamoDB).")
 
 
 @app.command()
