@@ -12,6 +12,7 @@ from dataops.cli.migrate import migrate_app
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.render import render_health, render_status
 from dataops.cli.runner import CliTarget
+from dataops.cli.sync import sync_app
 from dataops.operations.health import HEALTH
 from dataops.operations.status import STATUS
 
@@ -26,6 +27,7 @@ app.add_typer(
 )
 # Each capability's commands live in their own module (dataops/cli/<capability>.py) and are registered here.
 app.add_typer(migrate_app, name="migrate", help="Versioned, locked, drift-checked migrations (PostgreSQL + DynamoDB).")
+app.add_typer(sync_app, name="sync", help="Sync DynamoDB and OpenSearch: full, conflicts, sync points.")
 
 
 @app.command()
