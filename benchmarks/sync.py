@@ -1,0 +1,128 @@
+"""Full `dynamo-to-os` of the performance-test data set on the local target, against one index request per document.
+
+Prints documents per second for the full sync (scan, compare, bulk with external versions) and for the naive
+peer (a single-document index request each, on a sample), and their ratio.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from dataops.config import load_settings
+from dataops.local import load_endpoints, up
+from dataops.operations.sync import SYNC
+from dataops.profiles import load_profile
+from dataops.records import document_for, item_for, record_from_item
+from dataops.stores import aws
+from dataops.stores.data_stores import DataStores
+
+PEER_SAMPLE = 2_000
+STYLES = ("traditional", "blackwork", "realism", "japanese", "geometric", "watercolour")
+
+
+def _artist(number: int) -> dict[str, Any]:
+    style = STYLES[number % len(STYLES)]
+    stamp = f"2026-01-{1 + number % 28:02d}T{number % 24:02d}:{number % 60:02d}:00Z"
+    return {
+        "artistId": f"artist-{number:06d}",
+        "artistName": f"Artist {number}",
+        "instagramHandle": f"@artist{number}",
+        "styles": [style, STYLES[(number + 1) % len(STYLES)]],
+        "primaryStyle": style,
+        "locationDisplay": "Shoreditch, London",
+        "geohash": "gcpvj0d",
+        "latitude": 51.5 + (number % 100) / 1000,
+        "longitude": -0.1 + (number % 100) / 1000,
+        "studioId": f"studio-{number % 500:04d}",
+        "rating": round(3 + (number % 20) / 10, 1),
+        "reviewCount": number % 300,
+        "portfolioImages": [{"url": f"https://img.example/{number}.jpg", "style": style, "caption": "flash"}],
+        "bookingOpen": number % 3 == 0,
+        "pricing": {"hourlyRate": 80 + number % 70, "minimumCharge": 50, "currency": "GBP"},
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
+
+
+def _create_tables(stores: DataStores) -> None:
+    client = stores.table.client
+    design = stores.profile.table
+    for name, indexes in ((stores.table.name, design.indexes), (stores.control.name, ())):
+        attributes = {"PK", "SK"} | {
+            key.name for index in indexes for key in (index.partition_key, index.sort_key) if key
+        }
+        request: dict[str, Any] = {
+            "TableName": name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"} for key in sorted(attributes)],
+            "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        }
+        if indexes:
+            request["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [
+                        {"AttributeName": index.partition_key.name, "KeyType": "HASH"},
+                        *([{"AttributeName": index.sort_key.name, "KeyType": "RANGE"}] if index.sort_key else []),
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index in indexes
+            ]
+        client.create_table(**request)
+        client.get_waiter("table_exists").wait(TableName=name)
+
+
+def run(artists: int) -> None:
+    up()
+    endpoints = load_endpoints()
+    stage = f"bench{uuid.uuid4().hex[:6]}"
+    settings = load_settings(
+        profile="tattoo_directory",
+        stage=stage,
+        target="local",
+        endpoint_url=endpoints.aws_endpoint if endpoints else None,
+    )
+    stores = DataStores(settings, load_profile("tattoo_directory"))
+    entity = stores.profile.entity("artist")
+    index = stores.search_indexes()["artist"]
+    peer_index = f"{index}-peer"
+    assert entity.opensearch is not None
+    _create_tables(stores)
+    for name in (index, peer_index):
+        stores.search.ensure_index(name, entity.opensearch.mappings)
+    try:
+        print(f"sync dynamo-to-os on the local target, {artists:,} artists")
+        started = time.perf_counter()
+        stores.table.batch_write(item_for(stores.profile, entity, _artist(n)) for n in range(artists))
+        print(f"  seeded DynamoDB in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        result = SYNC.run(SYNC.parse({"action": "dynamo-to-os", "dry_run": False, "report_limit": 0}), stores)
+        seconds = time.perf_counter() - started
+        ours = artists / seconds
+        print(f"  full sync      {ours:10,.0f} docs/s   ({seconds:.1f} s, counts {result.counts})")
+
+        started = time.perf_counter()
+        again = SYNC.run(SYNC.parse({"action": "dynamo-to-os", "dry_run": False, "report_limit": 0}), stores)
+        print(f"  re-run (no-op) {artists / (time.perf_counter() - started):10,.0f} docs/s compared ({again.counts})")
+
+        sample = []
+        for item in stores.table.scan():
+            sample.append(document_for(entity, record_from_item(stores.profile, item)))
+            if len(sample) == PEER_SAMPLE:
+                break
+        started = time.perf_counter()
+        for doc_id, document in sample:
+            stores.search.client.index(index=peer_index, id=doc_id, body=document)
+        peer = len(sample) / (time.perf_counter() - started)
+        print(f"  one request per document {peer:8,.0f} docs/s   (sample of {len(sample):,})")
+        print(f"  ratio: full sync is {ours / peer:.1f}x one index request per document")
+    finally:
+        client = aws.client(settings, "dynamodb")
+        for name in (stores.table.name, stores.control.name):
+            client.delete_table(TableName=name)
+        for name in (index, peer_index):
+            stores.search.client.indices.delete(index=name, ignore_unavailable=True)
