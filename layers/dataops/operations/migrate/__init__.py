@@ -88,49 +88,53 @@ def check_migrate_request(request: MigrateRequest, stores: DataStores) -> None:
 
 def run_migrate(request: MigrateRequest, stores: DataStores) -> MigrateResult:
     started_at, started = utc_now(), time.monotonic()
+    common = {
+        "operation": "migrate",
+        "action": request.action,
+        "status": status_for(request),
+        "profile": stores.profile.name,
+        "started_at": started_at,
+    }
+    if request.action == "list":
+        # The files alone: listing needs no store, so it works before anything is deployed.
+        files = [
+            MigrationState(
+                version=m.version, name=m.name, description=m.description, state="pending", checksum=m.checksum
+            )
+            for m in load_migrations(stores)
+        ]
+        return MigrateResult(
+            **common, duration_ms=elapsed_ms(started), counts={"migrations": len(files)}, migrations=files
+        )
     with open_run(stores, request) as run:
         valid: bool | None = None
-        if request.action == "list":
-            states = [
-                MigrationState(
-                    version=m.version, name=m.name, description=m.description, state="pending", checksum=m.checksum
-                )
-                for m in run.migrations
-            ]
-            entries = {}
-        else:
-            if request.action == "apply":
-                _apply(run, request)
-            elif request.action == "run":
-                _run_one(run, request)
-            elif request.action == "rollback":
-                _rollback(run, request)
-            elif request.action == "validate":
-                valid = _validate(run)
-            entries = run.history.entries()
-            states = states_of(run.migrations, entries)
-        counts = {
-            state: sum(1 for s in states if s.state == state) for state in ("applied", "pending", "failed", "drifted")
-        }
-        if request.action != "list":
-            counts["steps"] = len(run.steps)
-        for state in states:
-            if state.state in {"failed", "drifted", "missing_file"}:
-                run.warnings.append(f"migration {state.version} ({state.name}) is {state.state.replace('_', ' ')}")
-        return MigrateResult(
-            operation="migrate",
-            action=request.action,
-            status=status_for(request),
-            profile=stores.profile.name,
-            started_at=started_at,
-            duration_ms=elapsed_ms(started),
-            counts=counts if request.action != "list" else {"migrations": len(states)},
-            warnings=run.warnings,
-            current_version=current_version_of(entries) if entries else None,
-            migrations=states,
-            steps=run.steps,
-            valid=valid,
-        )
+        if request.action == "apply":
+            _apply(run, request)
+        elif request.action == "run":
+            _run_one(run, request)
+        elif request.action == "rollback":
+            _rollback(run, request)
+        elif request.action == "validate":
+            valid = _validate(run)
+        entries = run.history.entries()
+    states = states_of(run.migrations, entries)
+    counts = {
+        state: sum(1 for s in states if s.state == state) for state in ("applied", "pending", "failed", "drifted")
+    }
+    counts["steps"] = len(run.steps)
+    for state in states:
+        if state.state in {"failed", "drifted", "missing_file"}:
+            run.warnings.append(f"migration {state.version} ({state.name}) is {state.state.replace('_', ' ')}")
+    return MigrateResult(
+        **common,
+        duration_ms=elapsed_ms(started),
+        counts=counts,
+        warnings=run.warnings,
+        current_version=current_version_of(entries),
+        migrations=states,
+        steps=run.steps,
+        valid=valid,
+    )
 
 
 def current_version(stores: DataStores) -> str | None:

@@ -130,10 +130,13 @@ class PostgresHistory:
                 )
             yield
         finally:
-            if not self.connection.closed:
+            try:
                 self.connection.rollback()
                 with self.connection, self.connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ADVISORY_LOCK_NAME,))
+            except psycopg2.Error:
+                # A broken connection has already dropped its session lock; closing it finishes the job.
+                self.close()
 
     def run_step(
         self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
