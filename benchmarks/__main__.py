@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import dynamodb_throughput
+from benchmarks import dynamodb_throughput, migrate_items
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20_000, help="Items in the DynamoDB benchmark table.")
     args = parser.parse_args()
     dynamodb_throughput.run(args.items)
+    migrate_items.run(args.items // 2)
 
 
 main()
