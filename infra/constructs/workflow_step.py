@@ -23,7 +23,7 @@ def operation_step(
     """The step's result lands at `$.steps.<name>`: its status, counts and the step's summary fields."""
     payload = {
         **step.payload,
-        **{name: sfn.JsonPath.string_at(f"$.options.{name}") for name in step.from_options},
+        **{name: sfn.JsonPath.string_at(f"$.options.{option}") for name, option in step.from_options.items()},
     }
     summary = {
         "operation": step.operation,

@@ -14,14 +14,19 @@ from typing import Any
 from dataops.errors import InvalidRequest, UnknownName
 
 
+def options_named(*names: str) -> dict[str, str]:
+    """Request fields that take the workflow option of the same name."""
+    return {name: name for name in names}
+
+
 @dataclass(frozen=True)
 class WorkflowStep:
-    """One operation call. `from_options` request fields take the execution's option of the same name."""
+    """One operation call: fixed `payload` fields, plus `from_options` (request field -> workflow option)."""
 
     name: str
     operation: str
     payload: Mapping[str, Any]
-    from_options: tuple[str, ...] = ("dry_run",)
+    from_options: Mapping[str, str] = field(default_factory=lambda: options_named("dry_run"))
     # The step runs only when this option is true (a bool) or non-empty (a string).
     only_if: str | None = None
     # Result fields beyond status and counts that the summary shows, e.g. health's `overall`.
@@ -31,7 +36,7 @@ class WorkflowStep:
 
     def request(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """The payload this step sends for `options` (the same one the state machine builds)."""
-        return {**self.payload, **{name: options[name] for name in self.from_options}}
+        return {**self.payload, **{name: options[option] for name, option in self.from_options.items()}}
 
     def runs_with(self, options: Mapping[str, Any]) -> bool:
         return self.only_if is None or bool(options[self.only_if])
@@ -88,7 +93,7 @@ WORKFLOWS: dict[str, Workflow] = {
             description="Prepare the stores: apply migrations, seed the default data, validate, then back up.",
             steps=(
                 WorkflowStep("migrate", "migrate", {"action": "apply"}),
-                WorkflowStep("seed", "seed", {"action": "run"}, from_options=("dry_run", "skip_existing")),
+                WorkflowStep("seed", "seed", {"action": "run"}, from_options=options_named("dry_run", "skip_existing")),
                 WorkflowStep("validate", "validate", VALIDATE_ALL, retry_on_failure=True),
                 WorkflowStep("backup", "backup", {"action": "create"}),
             ),
@@ -99,7 +104,7 @@ WORKFLOWS: dict[str, Workflow] = {
             description="Routine upkeep: remove expired backups, validate and fix what can be fixed, check health.",
             steps=(
                 WorkflowStep("cleanup-backups", "backup", {"action": "cleanup"}),
-                WorkflowStep("validate-and-fix", "validate", {**VALIDATE_ALL, "fix": True}),
+                WorkflowStep("validate-and-fix", "validate", {**VALIDATE_ALL, "fix_issues": True}),
                 WorkflowStep(
                     "health",
                     "health",
@@ -122,14 +127,16 @@ WORKFLOWS: dict[str, Workflow] = {
                     "verify-backup",
                     "backup",
                     {"action": "validate"},
-                    from_options=("backup_id",),
+                    from_options=options_named("backup"),
                     retry_on_failure=True,
                 ),
-                WorkflowStep("restore", "restore", {"action": "restore"}, from_options=("dry_run", "backup_id")),
+                WorkflowStep(
+                    "restore", "restore", {"action": "restore"}, from_options=options_named("dry_run", "backup")
+                ),
                 WorkflowStep("validate", "validate", VALIDATE_ALL),
             ),
-            options={"dry_run": False, "backup_id": ""},
-            required=("backup_id",),
+            options={"dry_run": False, "backup": ""},
+            required=("backup",),
         ),
         Workflow(
             name="reset",
@@ -137,14 +144,18 @@ WORKFLOWS: dict[str, Workflow] = {
             steps=(
                 WorkflowStep(
                     "snapshot",
-                    "reset",
-                    {"action": "snapshot"},
-                    from_options=("dry_run", "snapshot"),
+                    "backup",
+                    {"action": "create", "kind": "snapshot"},
+                    from_options={"dry_run": "dry_run", "name": "snapshot"},
                     only_if="snapshot",
                 ),
                 WorkflowStep("clear", "reset", {"action": "clear", "store": "all"}),
-                WorkflowStep("seed-state", "reset", {"action": "seed-state"}, from_options=("dry_run", "state")),
-                WorkflowStep("validate", "reset", {"action": "validate"}, from_options=("dry_run", "state")),
+                WorkflowStep(
+                    "seed-state", "reset", {"action": "seed-state"}, from_options=options_named("dry_run", "state")
+                ),
+                WorkflowStep(
+                    "validate", "reset", {"action": "validate"}, from_options=options_named("dry_run", "state")
+                ),
             ),
             options={"dry_run": False, "state": "fresh", "snapshot": ""},
         ),

@@ -26,7 +26,7 @@ def test_reset_takes_a_snapshot_only_when_one_is_named() -> None:
     without = [step.name for step, _ in reset.planned_steps(reset.resolve_options({}))]
     named = dict(reset.planned_steps(reset.resolve_options({"snapshot": "before-demo"})).__next__()[1])
     assert without == ["clear", "seed-state", "validate"]
-    assert named == {"action": "snapshot", "dry_run": False, "snapshot": "before-demo"}
+    assert named == {"action": "create", "kind": "snapshot", "dry_run": False, "name": "before-demo"}
 
 
 @pytest.mark.parametrize(
@@ -45,8 +45,8 @@ def test_bad_options_are_refused_naming_the_option(given: dict, field: str, reas
     assert reason in message
 
 
-def test_restore_needs_a_backup_id() -> None:
-    with pytest.raises(InvalidRequest, match="field 'backup_id': required option is missing"):
+def test_restore_needs_a_backup() -> None:
+    with pytest.raises(InvalidRequest, match="field 'backup': required option is missing"):
         workflow_named("restore").resolve_options({"dry_run": True})
 
 
@@ -67,4 +67,4 @@ def test_step_names_are_unique_within_each_workflow() -> None:
         names = [step.name for step in workflow.steps]
         assert len(names) == len(set(names)), workflow.name
         for step in workflow.steps:
-            assert set(step.from_options) <= set(workflow.options), (workflow.name, step.name)
+            assert set(step.from_options.values()) <= set(workflow.options), (workflow.name, step.name)
