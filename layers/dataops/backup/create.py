@@ -120,8 +120,15 @@ class BackupWriter:
 
     def dynamodb_segment(self, segment: int, total: int, entities: list[str], filtered: bool) -> ObjectEntry:
         with self.writer("dynamodb", self.stores.profile.table.base_name, segment, "jsonl") as out:
-            dumpers.dump_dynamodb_segment(self.stores, segment, total, entities if filtered else None, out)
-        return self.entry(out, "dynamodb", self.stores.profile.table.base_name, segment, entities=entities)
+            per_entity = dumpers.dump_dynamodb_segment(self.stores, segment, total, entities if filtered else None, out)
+        return self.entry(
+            out,
+            "dynamodb",
+            self.stores.profile.table.base_name,
+            segment,
+            entities=entities,
+            entity_rows=dict(per_entity),
+        )
 
     def postgres_tables(self, tables: list[str]) -> list[ObjectEntry]:
         entries: list[ObjectEntry] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -71,9 +72,14 @@ def scan_segment(
 
 def dump_dynamodb_segment(
     stores: DataStores, segment: int, total_segments: int, entities: list[str] | None, out: ObjectWriter
-) -> None:
+) -> Counter[str]:
+    """Writes the segment's items; returns how many of each entity type it held."""
+    attribute = stores.profile.table.entity_type_attribute
+    per_entity: Counter[str] = Counter()
     for item in scan_segment(stores, segment, total_segments, entities):
+        per_entity[item.get(attribute, {}).get("S", "(none)")] += 1
         out.write(dynamo_line(item))
+    return per_entity
 
 
 def table_columns(cursor: psycopg2.extensions.cursor, table: str, schema: str = "public") -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -46,6 +46,7 @@ class ObjectEntry(Model):
     sha256: str
     columns: list[str] = []
     entities: list[str] = []
+    entity_rows: dict[str, int] = {}
 
 
 class BackupScope(Model):
@@ -86,15 +87,22 @@ class BackupManifest(BackupHeader):
         return sum(entry.stored_bytes for entry in self.objects)
 
     def rows_by_name(self) -> dict[str, int]:
-        rows: dict[str, int] = {}
+        """Rows per scope name: DynamoDB objects count per entity, the others per table or index."""
+        rows: dict[str, int] = dict.fromkeys(self.scope.names(), 0)
         for entry in self.objects:
-            rows[entry.name] = rows.get(entry.name, 0) + entry.rows
+            parts = entry.entity_rows if entry.store == "dynamodb" else {entry.name: entry.rows}
+            for name, count in parts.items():
+                rows[name] = rows.get(name, 0) + count
         return rows
 
 
 def new_backup_id(created: datetime) -> str:
     """Sortable by time (newest first is a reverse sort) and unique."""
     return f"{created.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def created_from_id(backup_id: str) -> datetime:
+    return datetime.strptime(backup_id.split("-", 1)[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
 def backup_root(prefix: str, backup_id: str) -> str:

@@ -1,0 +1,173 @@
+"""Writing backup objects back into the stores.
+
+PostgreSQL: one transaction for every table (TRUNCATE, COPY FROM, sequences reset): all or nothing.
+DynamoDB: the scope's current items are deleted, then the backup's items are written with parallel BatchWriteItem
+(UnprocessedItems retried), so a re-run converges on the backup's state. OpenSearch: the index is recreated with
+the backed-up mappings and bulk loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
+from typing import Any
+
+from psycopg2 import sql
+
+from dataops.backup.dumpers import copy_statement, item_from_line
+from dataops.backup.manifest import BackupManifest, ObjectEntry
+from dataops.backup.streams import DecodedReader, read_lines
+from dataops.errors import StoreUnavailable
+from dataops.stores.data_stores import DataStores
+
+BATCH = 25
+MAX_ATTEMPTS = 10
+WRITERS = 8
+
+OpenObject = Callable[[ObjectEntry], DecodedReader]
+
+
+def object_opener(stores: DataStores, manifest: BackupManifest, data_key: bytes | None) -> OpenObject:
+    def open_object(entry: ObjectEntry) -> DecodedReader:
+        return DecodedReader(stores.backups.open_read(entry.key), manifest.backup_id, entry.key, data_key)
+
+    return open_object
+
+
+def _verify_fully_read(reader: DecodedReader, entry: ObjectEntry) -> None:
+    """The bytes just loaded must be the ones validated: a change since then aborts (and rolls back PostgreSQL)."""
+    if reader.decoder.sha256.hexdigest() != entry.sha256:
+        raise StoreUnavailable(f"backup object {entry.key} changed while it was being restored; restore aborted")
+
+
+def restore_postgres(stores: DataStores, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
+    """One transaction: every table is replaced, or (on any error) none is."""
+    loaded: dict[str, int] = {}
+    tables = [entry.name for entry in entries]
+    with stores.postgres.transaction() as cursor:
+        cursor.execute(
+            sql.SQL("TRUNCATE {}").format(
+                sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier("public"), sql.Identifier(t)) for t in tables)
+            )
+        )
+        for entry in entries:
+            reader = open_object(entry)
+            cursor.copy_expert(copy_statement(entry.name, entry.columns, "FROM STDIN").as_string(cursor), reader)
+            _verify_fully_read(reader, entry)
+            loaded[entry.name] = cursor.rowcount if cursor.rowcount >= 0 else entry.rows
+            reset_sequences(cursor, entry.name)
+    return loaded
+
+
+def reset_sequences(cursor: Any, table: str) -> None:
+    """Serial and identity columns continue after the restored maximum, so new rows never collide."""
+    cursor.execute(
+        "SELECT attname, pg_get_serial_sequence(quote_ident(%s), attname) FROM pg_attribute "
+        "WHERE attrelid = quote_ident(%s)::regclass AND attnum > 0 AND NOT attisdropped",
+        (table, table),
+    )
+    for column, sequence in cursor.fetchall():
+        if sequence is None:
+            continue
+        cursor.execute(
+            sql.SQL("SELECT setval(%s, COALESCE((SELECT max({}) FROM {}), 0) + 1, false)").format(
+                sql.Identifier(column), sql.Identifier(table)
+            ),
+            (sequence,),
+        )
+
+
+def _write_batch(stores: DataStores, requests: list[dict[str, Any]]) -> None:
+    client: Any = stores.table.client
+    name = stores.table.name
+    pending = requests
+    for attempt in range(MAX_ATTEMPTS):
+        response = client.batch_write_item(RequestItems={name: pending})
+        pending = response.get("UnprocessedItems", {}).get(name, [])
+        if not pending:
+            return
+        time.sleep(0.05 * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+    raise StoreUnavailable(f"DynamoDB table {name!r}: {len(pending)} items unprocessed after {MAX_ATTEMPTS} attempts")
+
+
+def _parallel_batches(stores: DataStores, requests: Iterable[dict[str, Any]], pool: ThreadPoolExecutor) -> int:
+    """Submit batches of 25 with a bounded number in flight, so memory stays flat."""
+    in_flight: list[Future[None]] = []
+    written = 0
+    iterator = iter(requests)
+    while batch := list(islice(iterator, BATCH)):
+        in_flight.append(pool.submit(_write_batch, stores, batch))
+        written += len(batch)
+        if len(in_flight) >= WRITERS * 2:
+            in_flight.pop(0).result()
+    for future in in_flight:
+        future.result()
+    return written
+
+
+def _current_keys(stores: DataStores, entities: list[str] | None) -> Iterator[dict[str, Any]]:
+    table = stores.profile.table
+    key_names = [table.partition_key.name] + ([table.sort_key.name] if table.sort_key else [])
+    request: dict[str, Any] = {
+        "TableName": stores.table.name,
+        "ProjectionExpression": ", ".join(f"#k{i}" for i in range(len(key_names))),
+        "ExpressionAttributeNames": {f"#k{i}": name for i, name in enumerate(key_names)},
+    }
+    if entities is not None:
+        placeholders = [f":e{i}" for i in range(len(entities))]
+        request["FilterExpression"] = f"#entity IN ({', '.join(placeholders)})"
+        request["ExpressionAttributeNames"]["#entity"] = table.entity_type_attribute
+        request["ExpressionAttributeValues"] = {p: {"S": e} for p, e in zip(placeholders, entities, strict=True)}
+    for page in stores.table.client.get_paginator("scan").paginate(**request):
+        yield from page["Items"]
+
+
+def restore_dynamodb(
+    stores: DataStores, entries: list[ObjectEntry], entities: list[str] | None, open_object: OpenObject
+) -> dict[str, int]:
+    """`entities` None replaces the whole table; otherwise only items of those entity types."""
+    attribute = stores.profile.table.entity_type_attribute
+    wanted = set(entities) if entities is not None else None
+    counts: dict[str, int] = {}
+
+    def backup_items(entry: ObjectEntry) -> Iterator[dict[str, Any]]:
+        reader = open_object(entry)
+        for line in read_lines(reader):
+            item = item_from_line(line)
+            entity = item.get(attribute, {}).get("S", "(none)")
+            if wanted is None or entity in wanted:
+                counts[entity] = counts.get(entity, 0) + 1
+                yield {"PutRequest": {"Item": item}}
+        _verify_fully_read(reader, entry)
+
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-dynamodb") as pool:
+        deletes = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities))
+        _parallel_batches(stores, deletes, pool)
+        for entry in entries:
+            _parallel_batches(stores, backup_items(entry), pool)
+    return counts
+
+
+def restore_index(stores: DataStores, entry: ObjectEntry, mappings: dict[str, Any], open_object: OpenObject) -> int:
+    index = stores.settings.resolved_index(entry.name)
+    client = stores.search.client
+    if stores.search.index_exists(index):
+        client.indices.delete(index=index)
+    client.indices.create(index=index, body={"mappings": mappings})
+    reader = open_object(entry)
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for line in read_lines(reader):
+            document = json.loads(line)
+            yield {"_index": index, "_id": document["_id"], "_source": document["_source"]}
+
+    loaded, failures = stores.search.bulk(actions(), chunk_size=1000)
+    _verify_fully_read(reader, entry)
+    if failures:
+        raise StoreUnavailable(f"OpenSearch index {index}: {len(failures)} documents failed to load")
+    stores.search.refresh(index)
+    return loaded
