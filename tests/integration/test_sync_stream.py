@@ -95,3 +95,11 @@ def test_a_full_sync_that_read_an_older_item_cannot_overwrite_a_newer_stream_cha
     assert resolution.outcome == "skipped_newer"
     assert search_snapshot(tattoo)["artist-00004"]["artistName"] == "Renamed"
     assert list(compare_entity(tattoo, "artist")) == []
+
+
+def test_a_change_that_keeps_its_update_timestamp_still_reaches_opensearch(tattoo):
+    first = artist_item(tattoo, artist(5))
+    same_stamp = artist_item(tattoo, artist(5, reviewCount=77))
+    apply(tattoo, stream_record("INSERT", new=first))
+    assert apply(tattoo, stream_record("MODIFY", new=same_stamp, old=first)) == {"batchItemFailures": []}
+    assert search_snapshot(tattoo)["artist-00005"]["reviewCount"] == 77

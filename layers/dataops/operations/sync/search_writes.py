@@ -42,7 +42,7 @@ def _action(index: str, change: SearchChange) -> dict[str, Any]:
         action["_source"] = change.document
     if change.version is not None:
         action["version"] = change.version
-        action["version_type"] = "external"
+        action["version_type"] = "external_gte"
     return action
 
 
@@ -92,7 +92,7 @@ def _force(search: SearchStore, index: str, change: SearchChange) -> SearchResul
     version = change.version if stored is None else max(change.version, stored + 1)
     try:
         response = search.client.index(
-            index=index, id=change.key, body=change.document, version=version, version_type="external"
+            index=index, id=change.key, body=change.document, version=version, version_type="external_gte"
         )
     except ConflictError:
         return SearchResult(change, "stale")

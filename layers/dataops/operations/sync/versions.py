@@ -3,8 +3,10 @@
 A document's version is its record's update timestamp in milliseconds, times VERSION_SCALE. The update
 timestamp is chosen over the stream record's ApproximateCreationDateTime because it is known to the full sync
 too (which reads items, not stream records) and it has millisecond precision, where stream records carry whole
-seconds. OpenSearch refuses (409) an external version that is not higher than the stored one, so an older
-change can never overwrite a newer one, whoever writes it.
+seconds. Writes use `version_type=external_gte`: OpenSearch refuses (409) a version lower than the stored one,
+so an older change can never overwrite a newer one, whoever writes it. An equal version is accepted, so a writer
+that changes an item without moving its update timestamp still reaches the index (the stream delivers one key's
+changes in order), and replaying the same change is idempotent.
 
 The scale leaves room below the next change: an edit made in OpenSearch itself (internal versioning adds 1)
 stays within the same change's block, and a forced write (`dynamo_wins`) can take the next version of that
