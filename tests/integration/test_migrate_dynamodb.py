@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -214,3 +215,27 @@ def test_seed_then_migrate_and_migrate_then_seed_end_in_the_same_table(provision
     for record in artists(seed_first).values():
         Artist.model_validate(record)
     assert documents(seed_first) == documents(migrate_first)
+
+
+def test_two_applies_started_together_on_a_dynamodb_only_profile_never_both_migrate(tattoo):
+    legacy = write_legacy(tattoo, 200)
+    outcomes: list = []
+
+    def apply() -> None:
+        try:
+            outcomes.append(migrate(tattoo, action="apply"))
+        except LockHeld as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=apply) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    migrated = [outcome for outcome in outcomes if not isinstance(outcome, LockHeld)]
+    assert sum(len(outcome.steps) for outcome in migrated) == 4, "exactly one run applied the four steps"
+    assert any(isinstance(outcome, LockHeld) for outcome in outcomes) or len(migrated) == 2
+    expected = {record["artistId"]: migrate_up(copy.deepcopy(record)) for record in legacy}
+    assert plain(artists(tattoo)) == expected
+    history = list(tattoo.control.query("PK = :pk", {":pk": HISTORY_PARTITION}))
+    assert sorted(item["version"] for item in history) == VERSIONS
