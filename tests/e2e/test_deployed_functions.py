@@ -18,6 +18,7 @@ EXPECTED_CHECKS = {
         "Backup encryption key",
         "PostgreSQL secret",
         "PostgreSQL",
+        "Migrations",
     },
     "tattoo_directory": {
         "DynamoDB table",
@@ -26,12 +27,16 @@ EXPECTED_CHECKS = {
         "Backup encryption key",
         "OpenSearch",
         "Search indexes",
+        "Migrations",
     },
 }
 
 
 @pytest.mark.parametrize("profile", ["agent_system", "tattoo_directory"])
 def test_deployed_health_is_healthy_in_the_seed_shape(invoke, profile):
+    # A deployed profile is healthy once its migrations are applied (pending ones are a warning).
+    applied, _ = invoke(profile, "migrate", {"action": "apply"})
+    assert "FunctionError" not in applied
     response, report = invoke(profile, "health", {"action": "check"})
     assert "FunctionError" not in response, report
     assert report["overall"] == "healthy", [check for check in report["checks"] if check["status"] != "pass"]
