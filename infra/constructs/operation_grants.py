@@ -198,6 +198,20 @@ def write_search_documents(role: iam.IRole, targets: GrantTargets) -> None:
     )
 
 
+def read_write_backups(role: iam.IRole, targets: GrantTargets) -> None:
+    """Read and write backup objects (snapshots, restores' safety backups) with the backup key; never delete."""
+    read_backups(role, targets)
+    objects = targets.backup_bucket.arn_for_objects(f"{BACKUP_PREFIX}/*")
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
+    targets.backup_key.grant(role, "kms:GenerateDataKey", "kms:DescribeKey")
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Backup objects are keyed by backup id under the backup prefix, which is only known at run time; "
+        "the grant is limited to writing that prefix of this one bucket.",
+    )
+
+
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     # health checks every store and records the result in the control table's history.
     "health": (
@@ -231,6 +245,26 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         write_control_table,
         read_postgres_secret,
         write_search_documents,
+    ),
+    # seed reads existing keys and writes records to DynamoDB, PostgreSQL and the search index; lock + audit.
+    "seed": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_postgres_secret,
+        write_search_documents,
+    ),
+    # reset clears and seeds like seed, records the state promise in the control table, and takes snapshots and
+    # restores through the backup capability. It never deletes backup objects.
+    "reset": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_postgres_secret,
+        write_search_documents,
+        read_write_backups,
     ),
 }
 

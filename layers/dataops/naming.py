@@ -8,9 +8,14 @@ DEFAULT_STAGE = "dev"
 DEFAULT_PROFILE = "agent_system"
 
 # Every operation that is deployed as its own Lambda function; later capabilities append here.
-DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status", "sync", "migrate")
+DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status", "sync", "migrate", "seed", "reset")
 # (timeout seconds, memory MB) for operations that move data in bulk; the rest get 60 s and 512 MB.
-OPERATION_SIZING: dict[str, tuple[int, int]] = {"sync": (900, 1024), "migrate": (900, 1024)}
+OPERATION_SIZING: dict[str, tuple[int, int]] = {
+    "sync": (900, 1024),
+    "migrate": (900, 1024),
+    "seed": (900, 1024),
+    "reset": (900, 1024),
+}
 # Functions that run at deploy time (CloudFormation custom resources), not invoked by users.
 DEPLOY_TIME_FUNCTIONS: tuple[str, ...] = ("provision",)
 # Fed by the data table's DynamoDB stream, deployed only for profiles with search indexes.
