@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -57,12 +59,23 @@ def open_data_key(stores: DataStores, header: EncryptionHeader | None) -> bytes 
             KeyId=header.kms_key_id,
             EncryptionContext=header.encryption_context,
         )
-        return bytes(response["Plaintext"])
+        data_key = bytes(response["Plaintext"])
     except Exception as exc:  # noqa: BLE001 - any KMS failure means the backup cannot be opened
         raise StoreUnavailable(
             f"KMS could not unwrap the backup's data key with key {header.kms_key_id!r} "
             f"(configured key {key_service.key_id!r}): {_client_message(exc)}"
         ) from None
+    if not hmac.compare_digest(key_check(data_key, header.encryption_context), header.key_check):
+        raise StoreUnavailable(
+            f"KMS key {header.kms_key_id!r} returned a data key that does not open this backup (wrong key)"
+        )
+    return data_key
+
+
+def key_check(data_key: bytes, context: dict[str, str]) -> str:
+    """An HMAC of the encryption context under the data key: proves the unwrapped key is the backup's own."""
+    message = "\x00".join(f"{name}={value}" for name, value in sorted(context.items())).encode()
+    return hmac.new(data_key, b"dataops-key-check\x00" + message, hashlib.sha256).hexdigest()
 
 
 def _client_message(exc: Exception) -> str:
@@ -84,7 +97,10 @@ def _new_data_key(stores: DataStores, backup_id: str) -> tuple[bytes, Encryption
             f"KMS key {stores.backup_key.key_id!r} could not generate a data key: {_client_message(exc)}"
         ) from None
     header = EncryptionHeader(
-        kms_key_id=key_id, encrypted_data_key=base64.b64encode(encrypted).decode(), encryption_context=context
+        kms_key_id=key_id,
+        encrypted_data_key=base64.b64encode(encrypted).decode(),
+        encryption_context=context,
+        key_check=key_check(plaintext, context),
     )
     return plaintext, header
 

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
+import psycopg2
 from psycopg2 import sql
 
 from dataops.backup.dumpers import copy_statement, item_from_line
@@ -46,6 +47,14 @@ def _verify_fully_read(reader: DecodedReader, entry: ObjectEntry) -> None:
 
 def restore_postgres(stores: DataStores, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
     """One transaction: every table is replaced, or (on any error) none is."""
+    try:
+        return _replace_tables(stores, entries, open_object)
+    except psycopg2.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreUnavailable(f"PostgreSQL restore rolled back, no table was changed: {reason}") from None
+
+
+def _replace_tables(stores: DataStores, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
     loaded: dict[str, int] = {}
     tables = [entry.name for entry in entries]
     with stores.postgres.transaction() as cursor:

@@ -11,7 +11,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from dataops import __version__
 
@@ -32,6 +32,7 @@ class EncryptionHeader(Model):
     kms_key_id: str
     encrypted_data_key: str
     encryption_context: dict[str, str]
+    key_check: str = Field(description="A tag only the right data key reproduces, so a wrong key is named as such.")
 
 
 class ObjectEntry(Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from dataops.backup import catalog
 from dataops.backup.catalog import BackupSummary
@@ -46,15 +46,12 @@ class BackupRequest(OperationRequest):
     keep_last: int = Field(default=3, ge=1, description="cleanup: always keep this many newest complete backups.")
     include_snapshots: bool = Field(default=False, description="cleanup: named snapshots may be removed too.")
 
-    @model_validator(mode="after")
-    def _action_fields(self) -> BackupRequest:
-        if self.action == "validate" and not self.backup:
-            raise ValueError("validate needs 'backup' (an id, a snapshot name or 'latest')")
-        if self.action == "create" and self.kind == "snapshot" and not self.name:
-            raise ValueError("a snapshot needs a 'name'")
-        if self.next_token is not None and not BACKUP_ID_PATTERN.match(self.next_token):
-            raise ValueError(f"next_token {self.next_token!r} is not a token from a previous list")
-        return self
+    @field_validator("next_token")
+    @classmethod
+    def _token_is_an_id(cls, value: str | None) -> str | None:
+        if value is not None and not BACKUP_ID_PATTERN.match(value):
+            raise ValueError("is not a token from a previous list")
+        return value
 
 
 class BackupResult(OperationResult):
@@ -65,6 +62,11 @@ class BackupResult(OperationResult):
 
 
 def check_backup_request(request: BackupRequest, stores: DataStores) -> None:
+    """Checks that need the profile or the bucket; before the lock, so bad input writes nothing."""
+    if request.action == "validate" and not request.backup:
+        raise InvalidRequest.for_field("backup", "validate needs a backup id, a snapshot name or 'latest'")
+    if request.action == "create" and request.kind == "snapshot" and not request.name:
+        raise InvalidRequest.for_field("name", "a snapshot needs a name")
     if request.action == "create":
         resolve_scope(stores.profile, request.tables)
         if request.kind == "snapshot" and request.name and catalog.snapshot_named(stores, request.name):

@@ -174,10 +174,21 @@ def _load(stores: DataStores, manifest: BackupManifest, scope: BackupScope) -> d
     return counts
 
 
+def check_restore_request(request: RestoreRequest, stores: DataStores) -> None:
+    """Unknown backups and names are refused before the lock, so they write nothing, not even an audit record."""
+    manifest = catalog.resolve(stores, request.backup)
+    if manifest.profile != stores.profile.name:
+        raise InvalidRequest.for_field(
+            "backup", f"backup {manifest.backup_id} is of profile {manifest.profile!r}, not {stores.profile.name!r}"
+        )
+    narrow(manifest.scope, request.tables, "tables")
+
+
 RESTORE = Operation(
     name="restore",
     request_model=RestoreRequest,
     body=run_restore,
+    check=check_restore_request,
     mutates=lambda _request: True,
     lock_lease_seconds=300,
 )
