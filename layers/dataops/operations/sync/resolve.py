@@ -23,7 +23,7 @@ from dataops.stores.data_stores import DataStores
 
 Winner = Literal["dynamodb", "opensearch"]
 Strategy = Literal["latest", "dynamo_wins", "opensearch_wins"]
-BATCH = 500
+BATCH = 2000
 
 
 class Resolution(BaseModel):

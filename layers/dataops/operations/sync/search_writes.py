@@ -13,7 +13,8 @@ from dataops.operations.sync.versions import same_change
 from dataops.stores.opensearch import SearchStore
 
 SearchOutcome = Literal["created", "updated", "deleted", "not_found", "stale", "failed"]
-BULK_CHUNK = 500
+# Fewer, larger bulk requests: osmem-server and OpenSearch both pay per request (about 1.5 MB of artists).
+BULK_CHUNK = 2000
 CONFLICT = 409
 
 
