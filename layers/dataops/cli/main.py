@@ -7,12 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from dataops import naming
+from dataops.cli.audit import audit
 from dataops.cli.local import local_app
 from dataops.cli.migrate import migrate_app
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.render import render_health, render_status
 from dataops.cli.runner import CliTarget
 from dataops.cli.sync import sync_app
+from dataops.cli.workflow import init, workflow_app
 from dataops.operations.health import HEALTH
 from dataops.operations.status import STATUS
 
@@ -26,6 +28,9 @@ app.add_typer(
     local_app, name="local", help="Start, stop and inspect the local target (MiniStack, PostgreSQL, OpenSearch)."
 )
 # Each capability's commands live in their own module (dataops/cli/<capability>.py) and are registered here.
+app.add_typer(workflow_app, name="workflow", help="Start and follow the deployed Step Functions workflows.")
+app.command("init")(init)
+app.command("audit")(audit)
 app.add_typer(migrate_app, name="migrate", help="Versioned, locked, drift-checked migrations (PostgreSQL + DynamoDB).")
 app.add_typer(sync_app, name="sync", help="Sync DynamoDB and OpenSearch: full, conflicts, sync points.")
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from dataops import naming
-from dataops.config import Settings, load_settings
+from dataops.config import Settings, behaviour_defaults, load_settings
 from dataops.errors import DataOpsError
 from dataops.operations.framework import Operation
 from dataops.profiles import load_profile
@@ -33,8 +34,17 @@ def run_in_process(operation: Operation[Any, Any], payload: dict[str, Any], targ
     return output
 
 
+def with_shell_behaviour(request_fields: Collection[str], payload: dict[str, Any]) -> dict[str, Any]:
+    """The seeds' switches set in this shell (DRY_RUN, SKIP_EXISTING, FIX_ISSUES, ...) for the fields the request
+    has and the payload leaves out: the deployed function cannot see the user's environment."""
+    shell = behaviour_defaults()
+    carried = {name: getattr(shell, name) for name in shell.model_fields_set if name in request_fields}
+    return {**carried, **payload}
+
+
 def run_remote(operation: Operation[Any, Any], payload: dict[str, Any], target: CliTarget) -> dict[str, Any]:
     """Invoke the deployed function; a function error comes back as a DataOpsError with the function's message."""
+    payload = with_shell_behaviour(operation.request_model.model_fields, payload)
     operation.parse(payload)  # refuse bad input before the network round trip, with the same message
     settings = target.settings()
     name = naming.function_name(settings.profile, settings.stage, operation.name)
