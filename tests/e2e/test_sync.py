@@ -85,7 +85,7 @@ def test_a_replayed_old_stream_record_does_not_regress_the_document(tattoo, invo
     response, body = invoke("tattoo_directory", "sync_stream", replay)
     assert "FunctionError" not in response, body
     assert body == {"batchItemFailures": []}
-    assert document(tattoo, "artist-91002")["artistName"] == "New Name"
+    assert (document(tattoo, "artist-91002") or {}).get("artistName") == "New Name"
 
 
 def test_deployed_sync_detects_a_hand_edit_and_resolves_it(tattoo, invoke):
@@ -105,7 +105,7 @@ def test_deployed_sync_detects_a_hand_edit_and_resolves_it(tattoo, invoke):
     assert {"key": "artist-91002", "outcome": "updated"}.items() <= next(
         d for d in resolved["differences"] if d["key"] == "artist-91002"
     ).items()
-    assert document(tattoo, "artist-91002")["artistName"] == "New Name"
+    assert (document(tattoo, "artist-91002") or {}).get("artistName") == "New Name"
 
 
 def test_deployed_sync_refuses_a_profile_without_search_indexes(invoke):

@@ -71,7 +71,7 @@ def test_an_invalid_document_is_refused_with_its_reason():
 
 
 def _difference(kind: str, newer: str) -> RecordDifference:
-    return RecordDifference(entity="artist", key="k", kind=kind, newer=newer)  # type: ignore[arg-type]
+    return RecordDifference.model_validate({"entity": "artist", "key": "k", "kind": kind, "newer": newer})
 
 
 @pytest.mark.parametrize(
