@@ -11,6 +11,9 @@ from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from dataops.errors import StoreUnavailable
 
+# Bulk work (bulk, mget, delete_by_query, refresh) may legitimately outlast the client's probe timeout.
+BULK_TIMEOUT = 120
+
 
 def build_client(endpoint: str, *, timeout: int, region: str, aws_credentials: Any | None = None) -> OpenSearch:
     """`aws_credentials` turns on SigV4 (service `es`), as an Amazon OpenSearch domain needs."""
@@ -68,13 +71,15 @@ class SearchStore:
             ) from None
 
     def refresh(self, index: str) -> None:
-        self.client.indices.refresh(index=index)
+        self.client.indices.refresh(index=index, params={"request_timeout": BULK_TIMEOUT})
 
     def existing_ids(self, index: str, ids: list[str]) -> set[str]:
         """Which of `ids` have a document in `index` (one mget, without sources)."""
         if not ids:
             return set()
-        response = self.client.mget(index=index, body={"ids": ids}, params={"_source": "false"})
+        response = self.client.mget(
+            index=index, body={"ids": ids}, params={"_source": "false", "request_timeout": BULK_TIMEOUT}
+        )
         return {doc["_id"] for doc in response.get("docs", []) if doc.get("found")}
 
     def delete_all(self, index: str) -> int:
@@ -82,7 +87,9 @@ class SearchStore:
         if not self.index_exists(index):
             return 0
         response = self.client.delete_by_query(
-            index=index, body={"query": {"match_all": {}}}, params={"refresh": "true", "conflicts": "proceed"}
+            index=index,
+            body={"query": {"match_all": {}}},
+            params={"refresh": "true", "conflicts": "proceed", "request_timeout": BULK_TIMEOUT},
         )
         return int(response.get("deleted", 0))
 
@@ -91,7 +98,12 @@ class SearchStore:
         succeeded = 0
         failures: list[dict[str, Any]] = []
         for ok, info in helpers.streaming_bulk(
-            self.client, actions, chunk_size=chunk_size, raise_on_error=False, raise_on_exception=False
+            self.client,
+            actions,
+            chunk_size=chunk_size,
+            raise_on_error=False,
+            raise_on_exception=False,
+            request_timeout=BULK_TIMEOUT,
         ):
             if ok:
                 succeeded += 1
