@@ -22,6 +22,7 @@ Statement = str | sql.Composable
 SqlParameters = Sequence[Any] | Mapping[str, Any] | None
 
 ITEM_BATCH_SIZE = 25
+SCAN_PAGE_SIZE = 250
 LEGACY_SCHEMA_VERSION = "1.0.0"
 
 
@@ -108,7 +109,8 @@ class MigrationContext:
 
     def _records_of(self, entity: EntityDefinition) -> Iterator[Record]:
         type_attribute = self.profile.table.entity_type_attribute
-        for item in self.stores.table.scan():
+        # Pages are capped so memory stays a few pages deep even where the server does not cap them at 1 MB.
+        for item in self.stores.table.scan(page_size=SCAN_PAGE_SIZE):
             if item.get(type_attribute) == entity.name:
                 yield record_from_item(self.profile, item)
 
