@@ -114,6 +114,9 @@ class SeedEngine:
         return self._sinks[entity_name]
 
     def run(self, records: Iterable[tuple[str, BaseModel]]) -> list[StoreTally]:
+        # Every sink is prepared before the first write, so a missing table stops the run with nothing written.
+        for entity_name in self._progress.totals:
+            self.sinks(entity_name)
         with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="seed") as pool:
             for entity_name, record in records:
                 self.sinks(entity_name)
