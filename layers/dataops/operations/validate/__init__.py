@@ -126,7 +126,8 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult
             log.store(stores.backups, report_key, header)
     finally:
         log.close()
-    if not passed:
+    # A dry run reports (passed=false) instead of failing, so its planned fixes can be read in the result.
+    if not passed and not request.dry_run:
         strict = " (strict mode: warnings count)" if request.strict_mode and warnings else ""
         raise ValidationFailed(
             f"validation of {stores.profile.name} ({request.target}) failed{strict}: {errors} error(s), "
