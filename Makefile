@@ -68,7 +68,16 @@ invoke: ## Invoke the deployed health and status functions and print their repor
 	$(BIN)/dataops health --remote --profile $(PROFILE) --stage $(STAGE)
 	$(BIN)/dataops status --remote --profile $(PROFILE) --stage $(STAGE)
 
-demo: deploy invoke ## Install, start the local stack, deploy PROFILE and print its health and status
+demo: deploy ## Install, start the local stack, deploy PROFILE, run its init workflow, print its health
+	$(LOCAL_AWS) $(BIN)/dataops init --remote --profile $(PROFILE) --stage $(STAGE)
+	$(LOCAL_AWS) $(BIN)/dataops health --remote --profile $(PROFILE) --stage $(STAGE)
+	@echo ""
+	@echo "Where to look next:"
+	@echo "  $(BIN)/dataops status --remote -p $(PROFILE)          records per entity in each store"
+	@echo "  $(BIN)/dataops workflow list -p $(PROFILE)            the workflows and their last runs"
+	@echo "  $(BIN)/dataops audit -p $(PROFILE)                    who changed what, and when"
+	@echo "  $(BIN)/dataops --help                                 every command (README: the command map)"
+	@echo "  make demo PROFILE=tattoo_directory                    the other built-in profile"
 
 lint: install ## ruff, ruff format --check and mypy
 	$(BIN)/ruff check .
