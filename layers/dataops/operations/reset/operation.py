@@ -13,7 +13,7 @@ from dataops.backup import catalog as backup_catalog
 from dataops.config import behaviour_defaults
 from dataops.errors import UnknownName
 from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
-from dataops.operations.backup import BACKUP, NAME_PATTERN, BackupRequest, check_backup_request
+from dataops.operations.backup import BACKUP, BackupRequest, check_backup_request
 from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.reset.clear import clear, data_stores_of
 from dataops.operations.reset.promise import (
@@ -26,7 +26,7 @@ from dataops.operations.reset.promise import (
     promise_from_tallies,
     record_promise,
 )
-from dataops.operations.restore import RESTORE
+from dataops.operations.restore import RESTORE, RestoreRequest
 from dataops.operations.seed.engine import SeedOptions, StoreTally
 from dataops.operations.seed.operation import DATASET_CLOCK, DEFAULT_SEED, catalog_of, seed_scenario, totals
 from dataops.profiles.model import ResetState, SeedContext
@@ -42,7 +42,7 @@ class ResetRequest(OperationRequest):
     store: Literal["dynamodb", "postgres", "opensearch", "all"] = Field(
         default="all", description="clear: which data store to empty."
     )
-    name: str | None = Field(default=None, pattern=NAME_PATTERN, description="snapshot / restore: the snapshot name.")
+    name: str | None = Field(default=None, description="snapshot / restore: the snapshot name (backup's rules).")
     seed: int = Field(default=DEFAULT_SEED, ge=0, description="Seed value for the state's generated data.")
     skip_existing: bool = Field(
         default_factory=lambda: behaviour_defaults().skip_existing,
@@ -83,6 +83,12 @@ def check_reset(request: ResetRequest, stores: DataStores) -> None:
             raise UnknownName("store", request.store, valid)
     if request.action == "snapshot":
         check_backup_request(_snapshot_request(request), stores)
+    if request.action == "restore" and RESTORE.check is not None:
+        RESTORE.check(_restore_request(request), stores)
+
+
+def _restore_request(request: ResetRequest) -> RestoreRequest:
+    return RESTORE.parse({"backup": request.name, "dry_run": request.dry_run})
 
 
 def _snapshot_request(request: ResetRequest) -> BackupRequest:
@@ -169,8 +175,9 @@ def run_reset(request: ResetRequest, stores: DataStores) -> ResetResult:
             mode="json", include={"backup", "counts"}
         )
     else:
-        restore = RESTORE.parse({"backup": request.name, "dry_run": request.dry_run})
-        result.backup = RESTORE.body(restore, stores).model_dump(mode="json", include={"backup", "counts"})
+        result.backup = RESTORE.body(_restore_request(request), stores).model_dump(
+            mode="json", include={"backup", "counts"}
+        )
         if not request.dry_run:
             result.promise = promise_from_stores(f"snapshot:{request.name}", stores)
             record_promise(stores, result.promise)
