@@ -9,11 +9,21 @@ from typing import Any
 
 from dataops import naming
 from dataops.config import Settings, behaviour_defaults, load_settings
-from dataops.errors import DataOpsError
+from dataops.errors import DataOpsError, InvalidRequest
 from dataops.operations.framework import Operation
 from dataops.profiles import load_profile
 from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
+
+INVALID_REQUEST_PREFIX = "invalid request:"
+
+
+class RefusedRemotely(InvalidRequest):
+    """The deployed function refused the request as bad input; the CLI exits 2 as it does for local refusals."""
+
+    def __init__(self, message: str) -> None:
+        DataOpsError.__init__(self, message)
+        self.problems = []
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,10 @@ def run_remote(operation: Operation[Any, Any], payload: dict[str, Any], target: 
     body = json.loads(response["Payload"].read() or b"null")
     if response.get("FunctionError"):
         message = body.get("errorMessage", "unknown error") if isinstance(body, dict) else str(body)
+        # AWS names the error type (InvalidRequest, UnknownName); the local target reports Runtime.HandlerError,
+        # so the message's fixed prefix is what both share.
+        if message.startswith(INVALID_REQUEST_PREFIX):
+            raise RefusedRemotely(f"{name}: {message}")
         raise DataOpsError(f"{name}: {message}")
     if not isinstance(body, dict):
         raise DataOpsError(f"{name} returned {type(body).__name__}, expected a JSON object")
