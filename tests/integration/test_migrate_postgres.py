@@ -104,7 +104,12 @@ def test_apply_from_empty_builds_the_entity_tables_then_rollback_to_a_middle_ver
 
     status = migrate(agent_stores, action="status")
     assert [(m.version, m.state) for m in status.migrations] == [(v, "applied") for v in ALL_VERSIONS]
-    assert all(m.applied_at is not None and m.duration_ms is not None for m in status.migrations)
+    # Recorded after each body ran: the history holds the real time and duration of every step.
+    recorded = {m.version: (m.applied_at, m.duration_ms) for m in status.migrations}
+    assert sorted(recorded.values()) == list(recorded.values()), "applied one after another, in order"
+    for step in result.steps:
+        applied_at, duration_ms = recorded[step.version]
+        assert applied_at >= result.started_at and duration_ms <= step.duration_ms
 
     rolled = migrate(agent_stores, action="rollback", target="20241201000200")
     assert [(s.version, s.outcome) for s in rolled.steps] == [

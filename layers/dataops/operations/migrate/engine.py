@@ -19,6 +19,7 @@ from dataops.operations.migrate.history import (
     error_line,
     history_for,
     now_entry,
+    recorded,
 )
 from dataops.operations.migrate.models import MigrateRequest, MigrationState, MigrationStepReport
 from dataops.stores.data_stores import DataStores
@@ -143,7 +144,7 @@ class MigrationRun:
             entry = entries[state.version]
             if not self.dry_run:
                 repaired = entry.model_copy(update={"checksum": migration.checksum})
-                self.history.run_step(lambda _ctx: None, dry_run=False, record=repaired, forget=None)
+                self.history.run_step(lambda _ctx: None, dry_run=False, record=recorded(repaired), forget=None)
             self.steps.append(
                 MigrationStepReport(
                     version=migration.version,
@@ -168,7 +169,11 @@ class MigrationRun:
             context = self.history.run_step(
                 body,
                 dry_run=self.dry_run,
-                record=now_entry(migration.version, migration.name, migration.checksum, 0, "applied")
+                record=(
+                    lambda: now_entry(
+                        migration.version, migration.name, migration.checksum, elapsed_ms(started), "applied"
+                    )
+                )
                 if direction == "up"
                 else None,
                 forget=migration.version if direction == "down" else None,

@@ -44,6 +44,10 @@ class HistoryEntry(BaseModel):
     error: str | None = None
 
 
+# Called once the body has run, so the entry carries the real applied time and duration.
+EntryFactory = Callable[[], HistoryEntry]
+
+
 class StepFailed(Exception):
     """A migration's body raised; its writes were rolled back where the store allows it."""
 
@@ -59,7 +63,7 @@ class MigrationHistory(Protocol):
     def exclusive(self) -> AbstractContextManager[None]: ...
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
+        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None
     ) -> MigrationContext: ...
 
     def record_failure(self, entry: HistoryEntry) -> None: ...
@@ -139,7 +143,7 @@ class PostgresHistory:
                 self.close()
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
+        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None
     ) -> MigrationContext:
         """One transaction: the migration's statements and its history row commit together or not at all."""
         cursor = self.connection.cursor()
@@ -148,7 +152,7 @@ class PostgresHistory:
             body(context)
             if not dry_run:
                 if record is not None:
-                    self._upsert(cursor, record)
+                    self._upsert(cursor, record())
                 if forget is not None:
                     cursor.execute(
                         sql.SQL("DELETE FROM {} WHERE version = %s").format(sql.Identifier(HISTORY_TABLE)), (forget,)
@@ -212,7 +216,7 @@ class DynamoHistory:
         yield
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: HistoryEntry | None, forget: str | None
+        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None
     ) -> MigrationContext:
         context = MigrationContext(self.stores, dry_run=dry_run)
         try:
@@ -221,7 +225,7 @@ class DynamoHistory:
             raise StepFailed(exc, context) from exc
         if not dry_run:
             if record is not None:
-                self._put(record)
+                self._put(record())
             if forget is not None:
                 self.stores.control.batch_delete([self._key(forget)])
         return context
@@ -238,6 +242,11 @@ class DynamoHistory:
 
 def history_for(stores: DataStores) -> MigrationHistory:
     return PostgresHistory(stores) if stores.profile.uses_postgres else DynamoHistory(stores)
+
+
+def recorded(entry: HistoryEntry) -> EntryFactory:
+    """A factory for an entry known in advance (a repaired checksum)."""
+    return lambda: entry
 
 
 def now_entry(
