@@ -33,6 +33,8 @@ def fill_dynamodb(stores: DataStores, count: int, *, tag: str = "v1") -> None:
                 "nested": {"list": [1, "two", {"three": [True, None]}], "empty": {}},
                 "blob": bytes([i % 256, 0, 255]),
                 "updatedAt": f"2026-01-01T00:00:{i % 60:02d}Z",
+                "email": f"person{i}@example.com",
+                "display_name": f"Person {i}",
             }
         )
     stores.table.batch_write(items)

@@ -139,43 +139,57 @@ def restore_dynamodb(
     stores: DataStores, entries: list[ObjectEntry], entities: list[str] | None, open_object: OpenObject
 ) -> dict[str, int]:
     """`entities` None replaces the whole table; otherwise only items of those entity types."""
+
+    def backup_items() -> Iterator[dict[str, Any]]:
+        for entry in entries:
+            reader = open_object(entry)
+            for line in read_lines(reader):
+                yield item_from_line(line)
+            _verify_fully_read(reader, entry)
+
+    return replace_items(stores, backup_items(), entities)
+
+
+def replace_items(stores: DataStores, items: Iterable[dict[str, Any]], entities: list[str] | None) -> dict[str, int]:
+    """Delete the scope's current items, then write `items` (wire format) that fall in the scope.
+
+    Deletes finish before the first put, so an item present in both is never lost to a late delete."""
     attribute = stores.profile.table.entity_type_attribute
     wanted = set(entities) if entities is not None else None
     counts: dict[str, int] = {}
 
-    def backup_items(entry: ObjectEntry) -> Iterator[dict[str, Any]]:
-        reader = open_object(entry)
-        for line in read_lines(reader):
-            item = item_from_line(line)
+    def puts() -> Iterator[dict[str, Any]]:
+        for item in items:
             entity = item.get(attribute, {}).get("S", "(none)")
             if wanted is None or entity in wanted:
                 counts[entity] = counts.get(entity, 0) + 1
                 yield {"PutRequest": {"Item": item}}
-        _verify_fully_read(reader, entry)
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-dynamodb") as pool:
         deletes = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities))
         _parallel_batches(stores, deletes, pool)
-        for entry in entries:
-            _parallel_batches(stores, backup_items(entry), pool)
+        _parallel_batches(stores, puts(), pool)
     return counts
 
 
 def restore_index(stores: DataStores, entry: ObjectEntry, mappings: dict[str, Any], open_object: OpenObject) -> int:
-    index = stores.settings.resolved_index(entry.name)
+    reader = open_object(entry)
+    loaded = replace_index(stores, entry.name, mappings, (json.loads(line) for line in read_lines(reader)))
+    _verify_fully_read(reader, entry)
+    return loaded
+
+
+def replace_index(
+    stores: DataStores, base_name: str, mappings: dict[str, Any], documents: Iterable[dict[str, Any]]
+) -> int:
+    """Recreate the index with `mappings` and bulk load `{"_id", "_source"}` documents."""
+    index = stores.settings.resolved_index(base_name)
     client = stores.search.client
     if stores.search.index_exists(index):
         client.indices.delete(index=index)
     client.indices.create(index=index, body={"mappings": mappings})
-    reader = open_object(entry)
-
-    def actions() -> Iterator[dict[str, Any]]:
-        for line in read_lines(reader):
-            document = json.loads(line)
-            yield {"_index": index, "_id": document["_id"], "_source": document["_source"]}
-
-    loaded, failures = stores.search.bulk(actions(), chunk_size=1000)
-    _verify_fully_read(reader, entry)
+    actions = ({"_index": index, "_id": doc["_id"], "_source": doc["_source"]} for doc in documents)
+    loaded, failures = stores.search.bulk(actions, chunk_size=1000)
     if failures:
         raise StoreUnavailable(f"OpenSearch index {index}: {len(failures)} documents failed to load")
     stores.search.refresh(index)

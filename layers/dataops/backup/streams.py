@@ -13,12 +13,13 @@ import queue
 import threading
 from collections.abc import Iterator
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 from dataops.backup.codec import CodecSettings, FrameDecoder, FrameEncoder
 from dataops.stores.s3 import ObjectStore
 
 _QUEUE_FRAMES = 8
+_BLOCK_BYTES = 1024 * 1024
 _DONE = b""
 
 
@@ -51,19 +52,21 @@ class _QueueReader(io.RawIOBase):
         return size
 
 
-class ObjectWriter:
-    """`with ObjectWriter(...) as out: out.write(raw)`; on a clean exit the object is complete in S3."""
+class StreamingUpload:
+    """`with StreamingUpload(...) as out: out.write(data)`; on a clean exit the object is complete in S3.
 
-    def __init__(
-        self, store: ObjectStore, key: str, settings: CodecSettings, backup_id: str, *, content_type: str
-    ) -> None:
+    Writes are gathered into blocks of about 1 MiB and handed to the uploading thread over a bounded queue, so a
+    producer of any size holds only a few blocks. An exception inside the block aborts the multipart upload.
+    """
+
+    def __init__(self, store: ObjectStore, key: str, *, content_type: str) -> None:
         self.store = store
         self.key = key
-        self.encoder = FrameEncoder(settings, backup_id, key)
         self._content_type = content_type
         self._frames: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=_QUEUE_FRAMES)
         self._upload_error: BaseException | None = None
         self._thread = threading.Thread(target=self._upload, name=f"upload-{key}", daemon=True)
+        self._block = bytearray()
 
     def _upload(self) -> None:
         try:
@@ -73,9 +76,8 @@ class ObjectWriter:
         except BaseException as exc:  # noqa: BLE001 - reported to the producer thread, which re-raises it
             self._upload_error = exc
 
-    def __enter__(self) -> ObjectWriter:
+    def __enter__(self) -> Self:
         self._thread.start()
-        self._put(self.encoder.start())
         return self
 
     def _put(self, stored: bytes | BaseException) -> None:
@@ -88,10 +90,18 @@ class ObjectWriter:
             except queue.Full:
                 continue
 
+    def _send(self, data: bytes) -> None:
+        self._block += data
+        if len(self._block) >= _BLOCK_BYTES:
+            self._put(bytes(self._block))
+            self._block.clear()
+
     def write(self, data: bytes) -> int:
-        for stored in self.encoder.write(data):
-            self._put(stored)
+        self._send(data)
         return len(data)
+
+    def _finish(self) -> None:
+        """Hook for subclasses: the last bytes of the object."""
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
@@ -102,11 +112,37 @@ class ObjectWriter:
                     self._frames.put(_Aborted(str(error)), timeout=5)
                 self._thread.join(timeout=30)
             return
-        self._put(self.encoder.finish())
+        self._finish()
+        if self._block:
+            self._put(bytes(self._block))
+            self._block.clear()
         self._put(_DONE)
         self._thread.join()
         if self._upload_error is not None:
             raise self._upload_error
+
+
+class ObjectWriter(StreamingUpload):
+    """A backup object: raw bytes in, framed (compressed, encrypted) bytes uploaded."""
+
+    def __init__(
+        self, store: ObjectStore, key: str, settings: CodecSettings, backup_id: str, *, content_type: str
+    ) -> None:
+        super().__init__(store, key, content_type=content_type)
+        self.encoder = FrameEncoder(settings, backup_id, key)
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self._send(self.encoder.start())
+        return self
+
+    def write(self, data: bytes) -> int:
+        for stored in self.encoder.write(data):
+            self._send(stored)
+        return len(data)
+
+    def _finish(self) -> None:
+        self._send(self.encoder.finish())
 
 
 class DecodedReader(io.RawIOBase):
