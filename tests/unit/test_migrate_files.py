@@ -206,3 +206,12 @@ def test_only_changing_actions_take_the_lock():
 
 def test_shipped_files_live_in_the_profile_folders():
     assert all(Path(m.path).parent.name == "migrations" for m in TATTOO + AGENT)
+
+
+def test_a_migration_may_define_dataclasses_like_any_module(tmp_path):
+    path = tmp_path / "1.0.0_with_dataclass.py"
+    path.write_text(
+        "from dataclasses import dataclass\n\n\n@dataclass\nclass Change:\n    field: str\n\n\n"
+        + GOOD.format(version="1.0.0")
+    )
+    assert load_migration(path).version == "1.0.0"

@@ -39,6 +39,8 @@ def render_status(console: Console, result: dict[str, Any]) -> None:
     for store, name in result["stores"].items():
         stores.add_row(store, str(name))
     console.print(stores)
+    if "schema_version" in result.get("details", {}):
+        console.print(f"schema version: {result['details']['schema_version'] or '(no migrations applied)'}")
     present = [store for store in ("dynamodb", "postgres", "opensearch") if store in result["counts"]]
     counts = Table(title="Entities", title_justify="left")
     counts.add_column("Entity")

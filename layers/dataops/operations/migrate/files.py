@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,12 +81,16 @@ def _import(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise _malformed(path, None, "cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
+    # Registered while it runs, as a normal import would be: dataclasses and pydantic models look it up.
+    sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise _malformed(path, exc.lineno, f"syntax error: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001 - any import failure is a malformed file, reported with its line
         raise _malformed(path, _line_in(path, exc), f"{type(exc).__name__}: {exc}") from None
+    finally:
+        sys.modules.pop(module_name, None)
     return module
 
 
