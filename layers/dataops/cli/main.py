@@ -13,7 +13,9 @@ from dataops.cli.migrate import migrate_app
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.render import render_health, render_status
 from dataops.cli.runner import CliTarget
+from dataops.cli.seeding import reset_app, seed_app
 from dataops.cli.sync import sync_app
+from dataops.cli.validate import validate
 from dataops.cli.workflow import init, workflow_app
 from dataops.operations.health import HEALTH
 from dataops.operations.status import STATUS
@@ -33,6 +35,9 @@ app.command("init")(init)
 app.command("audit")(audit)
 app.add_typer(migrate_app, name="migrate", help="Versioned, locked, drift-checked migrations (PostgreSQL + DynamoDB).")
 app.add_typer(sync_app, name="sync", help="Sync DynamoDB and OpenSearch: full, conflicts, sync points.")
+app.add_typer(seed_app, name="seed", help="Seed deterministic scenario data (list, run [SCENARIO]).")
+app.add_typer(reset_app, name="reset", help="Reset to a named state; clear, snapshot, restore, validate.")
+app.command("validate")(validate)
 
 
 @app.command()
