@@ -7,6 +7,7 @@ peer (a single-document index request each, on a sample), and their ratio.
 from __future__ import annotations
 
 import time
+import tracemalloc
 import uuid
 from typing import Any
 
@@ -106,8 +107,13 @@ def run(artists: int) -> None:
         print(f"  full sync      {ours:10,.0f} docs/s   ({seconds:.1f} s, counts {result.counts})")
 
         started = time.perf_counter()
+        tracemalloc.start()
         again = SYNC.run(SYNC.parse({"action": "dynamo-to-os", "dry_run": False, "report_limit": 0}), stores)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
         print(f"  re-run (no-op) {artists / (time.perf_counter() - started):10,.0f} docs/s compared ({again.counts})")
+        print(f"  peak Python memory of the no-op run {peak / 2**20:.1f} MiB ({peak / artists:.0f} bytes per document;")
+        print("  the comparison keeps id -> digest for one side, never whole documents; traced, so slower)")
 
         sample = []
         for item in stores.table.scan():
