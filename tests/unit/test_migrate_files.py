@@ -211,7 +211,7 @@ def test_shipped_files_live_in_the_profile_folders():
 def test_a_migration_may_define_dataclasses_like_any_module(tmp_path):
     path = tmp_path / "1.0.0_with_dataclass.py"
     path.write_text(
-        "from dataclasses import dataclass\n\n\n@dataclass\nclass Change:\n    field: str\n\n\n"
-        + GOOD.format(version="1.0.0")
+        "from __future__ import annotations\n\nfrom dataclasses import dataclass\n\n\n@dataclass\n"
+        "class Change:\n    field: str\n\n\n" + GOOD.format(version="1.0.0")
     )
     assert load_migration(path).version == "1.0.0"
