@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from dataops.operations.sync.sync_points import SYNC_POINT_PREFIX
+from dataops.operations.validate.report import REPORT_PREFIX as VALIDATION_REPORT_PREFIX
 from infra.constructs.acknowledge import acknowledge, wildcard_resource_finding
 from infra.runtime_environment import BACKUP_PREFIX
 
@@ -212,10 +213,34 @@ def read_write_backups(role: iam.IRole, targets: GrantTargets) -> None:
     )
 
 
+def write_validation_reports(role: iam.IRole, targets: GrantTargets) -> None:
+    """Write validation reports under reports/validation/ (encrypted with the backup key); never read or delete."""
+    objects = targets.backup_bucket.arn_for_objects(f"{VALIDATION_REPORT_PREFIX}/*")
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
+    targets.backup_key.grant(role, "kms:GenerateDataKey")
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Validation reports are keyed by run time under reports/validation/; "
+        "the grant is limited to writing that prefix of this one bucket.",
+    )
+
+
+def inspect_backup_bucket_security(role: iam.IRole, targets: GrantTargets) -> None:
+    """Read the bucket's encryption and public-access settings, for validation's security checks."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["s3:GetEncryptionConfiguration", "s3:GetBucketPublicAccessBlock"],
+            resources=[targets.backup_bucket.bucket_arn],
+        )
+    )
+
+
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
-    # health checks every store and records the result in the control table's history.
+    # health checks every store (the Data Validation check reads the data) and records the result in the history.
     "health": (
         describe_tables,
+        read_data_table,
         write_control_table,
         read_backups,
         describe_backup_key,
@@ -265,6 +290,19 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         read_postgres_secret,
         write_search_documents,
         read_write_backups,
+    ),
+    # validate reads every store; with FIX_ISSUES it repairs items, rows and documents under the lock (audited),
+    # and it writes its full report next to the backups.
+    "validate": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_postgres_secret,
+        write_search_documents,
+        list_backup_bucket,
+        write_validation_reports,
+        inspect_backup_bucket_security,
     ),
 }
 

@@ -8,9 +8,10 @@ DEFAULT_STAGE = "dev"
 DEFAULT_PROFILE = "agent_system"
 
 # Every operation that is deployed as its own Lambda function; later capabilities append here.
-DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status", "sync", "migrate", "seed", "reset")
+DEPLOYED_OPERATIONS: tuple[str, ...] = ("health", "status", "sync", "migrate", "seed", "reset", "validate")
 # (timeout seconds, memory MB) for operations that move data in bulk; the rest get 60 s and 512 MB.
 OPERATION_SIZING: dict[str, tuple[int, int]] = {
+    "validate": (900, 1024),
     "sync": (900, 1024),
     "migrate": (900, 1024),
     "seed": (900, 1024),

@@ -8,6 +8,7 @@ import pytest
 
 from dataops.errors import InvalidRequest
 from dataops.geo import encode_geohash
+from dataops.operations.health import HEALTH, HealthRequest
 from dataops.operations.migrate import MIGRATE
 from dataops.operations.validate import VALIDATE, ValidationFailed
 from dataops.records import document_for, item_for
@@ -300,3 +301,12 @@ def test_files_target_reports_corrupt_lines_and_bad_records(agents, tmp_path):
     assert summary["total"] == 2
     with pytest.raises(InvalidRequest, match=r"'\.\.'"):
         run(agents, target="files", paths=["s3://reports/../secrets"], store_report=False)
+
+
+def test_data_validation_health_check_fails_on_errors_and_passes_when_clean(provisioned):
+    stores = provisioned("tattoo_directory")
+    check = lambda: HEALTH.run(HealthRequest(checks=["Data Validation"]), stores).checks[0]  # noqa: E731
+    assert check().status == "pass"
+    put(stores, "artist", artist("a1", studio="nowhere"))
+    failing = check()
+    assert failing.status == "fail" and failing.details["errors"] >= 1 and "3 error(s)" in failing.message
