@@ -144,8 +144,8 @@ WORKFLOWS: dict[str, Workflow] = {
             steps=(
                 WorkflowStep(
                     "snapshot",
-                    "backup",
-                    {"action": "create", "kind": "snapshot"},
+                    "reset",
+                    {"action": "snapshot"},
                     from_options={"dry_run": "dry_run", "name": "snapshot"},
                     only_if="snapshot",
                 ),

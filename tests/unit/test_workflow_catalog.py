@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dataops.errors import InvalidRequest, UnknownName
+from dataops.workflow_runs import operation_named
 from dataops.workflows import WORKFLOWS, workflow_named
 
 
@@ -26,7 +27,7 @@ def test_reset_takes_a_snapshot_only_when_one_is_named() -> None:
     without = [step.name for step, _ in reset.planned_steps(reset.resolve_options({}))]
     named = dict(reset.planned_steps(reset.resolve_options({"snapshot": "before-demo"})).__next__()[1])
     assert without == ["clear", "seed-state", "validate"]
-    assert named == {"action": "create", "kind": "snapshot", "dry_run": False, "name": "before-demo"}
+    assert named == {"action": "snapshot", "dry_run": False, "name": "before-demo"}
 
 
 @pytest.mark.parametrize(
@@ -68,3 +69,19 @@ def test_step_names_are_unique_within_each_workflow() -> None:
         assert len(names) == len(set(names)), workflow.name
         for step in workflow.steps:
             assert set(step.from_options.values()) <= set(workflow.options), (workflow.name, step.name)
+
+
+EXAMPLE_OPTIONS = {"restore": {"backup": "latest"}, "reset": {"snapshot": "before-reset"}}
+
+
+@pytest.mark.parametrize(
+    ("workflow", "step"),
+    [(workflow, step) for workflow in WORKFLOWS.values() for step in workflow.steps],
+    ids=lambda value: getattr(value, "name", ""),
+)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_every_step_sends_a_payload_its_operation_accepts(workflow, step, dry_run: bool) -> None:
+    options = workflow.resolve_options({**EXAMPLE_OPTIONS.get(workflow.name, {}), "dry_run": dry_run})
+    request = operation_named(step.operation).parse(step.request(options))
+    # Read-only steps (verify-backup) leave dry_run to the operation's default.
+    assert request.dry_run is (dry_run if "dry_run" in step.from_options else False)
