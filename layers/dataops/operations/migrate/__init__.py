@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from dataops.errors import DataOpsError
 from dataops.models import utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.migrate.engine import (
@@ -165,7 +164,6 @@ MIGRATE = Operation(
 __all__ = [
     "BEFORE_FIRST",
     "MIGRATE",
-    "DataOpsError",
     "MigrateRequest",
     "MigrateResult",
     "MigrationFailed",
