@@ -28,6 +28,7 @@ from dataops.backup.scope import full_scope
 from dataops.backup.streams import ObjectWriter
 from dataops.errors import ConfigurationError, StoreUnavailable
 from dataops.models import utc_now
+from dataops.operations.migrate import current_version
 from dataops.stores.data_stores import DataStores
 
 CONTENT_TYPE = "application/vnd.dataops.backup-frames"
@@ -219,16 +220,8 @@ def create_backup(stores: DataStores, options: BackupOptions) -> BackupManifest:
 
 
 def migration_version(stores: DataStores) -> str | None:
-    """The newest applied migration, from the migrate capability's history; informative, so never fatal."""
-    from dataops.operations.migrate.files import version_key
-    from dataops.operations.migrate.history import history_for
-
+    """The applied schema version, from the migrate capability; informative, so a backup never fails over it."""
     try:
-        history = history_for(stores)
-        try:
-            applied = [entry.version for entry in history.entries().values() if entry.outcome == "applied"]
-        finally:
-            history.close()
-    except Exception:  # noqa: BLE001 - a backup never fails over its informative version field
+        return current_version(stores)
+    except Exception:  # noqa: BLE001 - the version is informative only
         return None
-    return max(applied, key=version_key) if applied else None
