@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from dataops.backup.catalog import latest_complete
 from dataops.errors import DataOpsError
 from dataops.models import OperationRequest, OperationResult, utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
@@ -96,6 +97,11 @@ def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
         details["schema_version"] = current_version(stores)
     except DataOpsError as exc:
         warnings.append(f"migrations: {exc.message}")
+    try:
+        latest = latest_complete(stores)
+        details["latest_backup"] = f"{latest.backup_id} ({latest.created.isoformat()})" if latest else None
+    except DataOpsError as exc:
+        warnings.append(f"backups: {exc.message}")
     entities = [
         EntityCounts(
             entity=entity.name,
