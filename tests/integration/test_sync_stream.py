@@ -11,7 +11,7 @@ import pytest
 from dataops.compare import RecordDifference, compare_entity
 from dataops.operations.sync.resolve import resolve
 from dataops.operations.sync.stream import handle_stream_batch
-from dataops.records import record_from_item
+from dataops.records import document_for, record_from_item
 from dataops.stores.dynamodb import to_dynamo
 from tests.sync_support import artist, artist_item, search_snapshot
 
@@ -103,3 +103,24 @@ def test_a_change_that_keeps_its_update_timestamp_still_reaches_opensearch(tatto
     apply(tattoo, stream_record("INSERT", new=first))
     assert apply(tattoo, stream_record("MODIFY", new=same_stamp, old=first)) == {"batchItemFailures": []}
     assert search_snapshot(tattoo)["artist-00005"]["reviewCount"] == 77
+
+
+def test_opensearch_winning_never_overwrites_an_item_changed_after_the_comparison(tattoo):
+    compared = artist_item(tattoo, artist(6))
+    changed_since = artist_item(tattoo, artist(6, rating=1.0, updatedAt="2026-05-01T00:00:00Z"))
+    tattoo.table.put(changed_since)
+    entity = tattoo.profile.entity("artist")
+    _, edited = document_for(entity, {**record_from_item(tattoo.profile, compared), "artistName": "From Search"})
+    stale = RecordDifference(
+        entity="artist",
+        key="artist-00006",
+        kind="different",
+        fields=["artistName"],
+        newer="opensearch",
+        dynamodb_record=record_from_item(tattoo.profile, compared),
+        opensearch_document=edited,
+    )
+    (resolution,) = resolve(tattoo, entity, [stale], lambda _d: ("opensearch", "test"), dry_run=False)
+    assert resolution.outcome == "skipped_changed"
+    stored = tattoo.table.get({"PK": "ARTIST#artist-00006", "SK": "PROFILE"})
+    assert stored is not None and stored["artistName"] == "Artist 6" and stored["rating"] == 1

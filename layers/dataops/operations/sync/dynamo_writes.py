@@ -7,6 +7,8 @@ A document holds only the index's mapped fields, so it cannot always rebuild an 
   requires; otherwise it is skipped and reported as incomplete;
 - either way the resulting record must validate against the entity's model, or it is skipped.
 The derived geo point (e.g. `location`) is not a record field and is never copied back.
+Writes are conditional (see resolve.py): an update only replaces the item that was compared (same update
+timestamp) and a create only happens where no item exists, so a newer DynamoDB write is never overwritten.
 """
 
 from __future__ import annotations

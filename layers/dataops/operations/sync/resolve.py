@@ -82,6 +82,8 @@ class _Plan:
         self.search_changes: list[tuple[SearchChange, Resolution]] = []
         self.item_puts: list[tuple[dict[str, Any], Resolution]] = []
         self.item_deletes: list[tuple[dict[str, Any], Resolution]] = []
+        # The update timestamp each DynamoDB write expects to find, so a newer write is never overwritten.
+        self.compared_stamps: dict[str, Any] = {}
 
 
 def _plan(stores: DataStores, entity: EntityDefinition, batch: list[RecordDifference], choose: Chooser) -> _Plan:
@@ -118,6 +120,8 @@ def _plan(stores: DataStores, entity: EntityDefinition, batch: list[RecordDiffer
                 plan.settled.append(resolution.model_copy(update={"outcome": "skipped_incomplete", "reason": problem}))
             else:
                 plan.item_puts.append((item_for(stores.profile, entity, record), resolution))
+                if difference.dynamodb_record is not None:
+                    plan.compared_stamps[difference.key] = difference.dynamodb_record.get(updated_at)
         else:
             plan.item_deletes.append((difference.dynamodb_record or {}, Resolution(**base, action="delete_item")))
     return plan
@@ -148,13 +152,26 @@ def _resolve_batch(
                 update["reason"] = result.error
             yield resolution.model_copy(update=update)
         stores.search.refresh(index)
-    if plan.item_puts:
-        stores.table.batch_write([item for item, _ in plan.item_puts])
-        for _, resolution in plan.item_puts:
-            outcome = "created" if resolution.kind == "missing_in_dynamodb" else "updated"
-            yield resolution.model_copy(update={"outcome": outcome})
+    for item, resolution in plan.item_puts:
+        yield _put_item(stores, item, resolution, plan.compared_stamps.get(resolution.key))
     for record, resolution in plan.item_deletes:
         yield _delete_item(stores, entity, record, resolution)
+
+
+def _put_item(stores: DataStores, item: dict[str, Any], resolution: Resolution, compared_stamp: Any) -> Resolution:
+    """Create only where no item exists, update only the item that was compared; otherwise `skipped_changed`."""
+    updated_at = stores.profile.table.updated_at_attribute
+    partition_key = stores.profile.table.partition_key.name
+    if resolution.kind == "missing_in_dynamodb":
+        written = stores.table.put_if(item, "attribute_not_exists(#k)", names={"#k": partition_key})
+        outcome = "created"
+    elif compared_stamp is not None:
+        written = stores.table.put_if(item, "#u = :u", {":u": compared_stamp}, {"#u": updated_at})
+        outcome = "updated"
+    else:
+        written = stores.table.put_if(item, "attribute_exists(#k)", names={"#k": partition_key})
+        outcome = "updated"
+    return resolution.model_copy(update={"outcome": outcome if written else "skipped_changed"})
 
 
 def _delete_item(
