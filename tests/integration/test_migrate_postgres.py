@@ -288,3 +288,16 @@ def test_a_malformed_file_is_refused_with_its_path_and_line_before_anything_runs
         migrate(stores, action="apply")
     assert history_rows(stores) == []
     assert schema_of(stores)["columns"] == []
+
+
+def test_rollback_refuses_when_an_applied_file_is_gone_and_changes_nothing(own_migrations):
+    stores, folder = own_migrations
+    migrate(stores, action="apply")
+    (folder / "20241203120000_add_service_metadata.py").unlink()
+    status = migrate(stores, action="status")
+    assert status.migrations[-1].state == "missing_file"
+    before = schema_of(stores)
+    with pytest.raises(InvalidRequest, match=r"field 'target'.*20241203120000 have no file"):
+        migrate(stores, action="rollback")
+    assert schema_of(stores) == before
+    assert len(history_rows(stores)) == 4

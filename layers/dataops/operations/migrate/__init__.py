@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from dataops.errors import InvalidRequest
 from dataops.models import utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.migrate.engine import (
@@ -62,8 +63,13 @@ def _rollback(run: MigrationRun, request: MigrateRequest) -> None:
         applied = applied[:1] if target is None else [version for version in applied if version_key(version) > target]
         if not applied:
             run.warnings.append("nothing to roll back")
+        files = {migration.version: migration for migration in run.migrations}
+        if missing := [version for version in applied if version not in files]:
+            raise InvalidRequest.for_field(
+                "target", f"applied migration(s) {', '.join(missing)} have no file to run down() from; restore them"
+            )
         for version in applied:
-            run.down(find_migration(run.migrations, version))
+            run.down(files[version])
 
 
 def _validate(run: MigrationRun) -> bool:
