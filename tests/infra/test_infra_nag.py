@@ -26,7 +26,7 @@ def _nag_violations(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_no_unacknowledged_cdk_nag_findings_in_any_stack(synthesized: SynthesizedApp, deployment: Deployment) -> None:
-    for stack in (deployment.storage, deployment.operations, deployment.monitoring):
+    for stack in deployment.stacks:
         findings = [
             f"{violation['ruleName']} at {construct['constructPath']}"
             for violation in _nag_violations(synthesized.validation_report())
@@ -57,7 +57,7 @@ def _acknowledgments(root: IConstruct) -> list[tuple[str, str, str]]:
 
 
 def test_every_acknowledgment_is_scoped_to_a_resource_and_explains_why(deployment: Deployment) -> None:
-    for stack in (deployment.storage, deployment.operations, deployment.monitoring):
+    for stack in deployment.stacks:
         for path, rule, reason in _acknowledgments(stack):
             assert path != stack.node.path, f"{rule} is acknowledged for the whole stack {path}"
             assert len(reason.split()) >= 8 and reason.endswith("."), f"{rule} at {path}: give a full reason"
