@@ -65,8 +65,9 @@ def render_summary(out: Console, summary: Mapping[str, Any]) -> None:
 
 def render_execution(out: Console, execution: Mapping[str, Any]) -> None:
     out.print(f"execution {execution['execution']}: {_styled(execution['status'])}", highlight=False)
-    if execution.get("output"):
-        render_summary(out, execution["output"])
+    output = execution.get("output") or {}
+    if "steps" in output:  # a failed execution's output (on MiniStack) is only its error and cause
+        render_summary(out, output)
     if execution.get("error"):
         out.print(f"[red]{execution['error']}[/red]: {execution.get('cause') or ''}", highlight=False)
 
