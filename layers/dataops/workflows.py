@@ -142,6 +142,14 @@ WORKFLOWS: dict[str, Workflow] = {
             name="reset",
             description="Bring the stores to a named state: optional snapshot, clear, seed the state, validate.",
             steps=(
+                # A dry run of the seeding refuses an unknown state before anything is cleared.
+                WorkflowStep(
+                    "check-state",
+                    "reset",
+                    {"action": "seed-state", "dry_run": True},
+                    from_options=options_named("state"),
+                    retry_on_failure=True,
+                ),
                 WorkflowStep(
                     "snapshot",
                     "reset",

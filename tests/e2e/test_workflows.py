@@ -77,7 +77,7 @@ def test_every_workflow_runs_to_a_readable_summary(deployed, invoke, profile):
 
     snapshot = f"wf-{uuid.uuid4().hex[:8]}"
     reset = succeeded(run_workflow(profile, "reset", {"state": "fresh", "snapshot": snapshot}))
-    assert [step["status"] for step in reset["steps"].values()] == ["succeeded"] * 4
+    assert [step["status"] for step in reset["steps"].values()] == ["dry_run"] + ["succeeded"] * 4
     skipped = succeeded(run_workflow(profile, "reset", {"state": "fresh"}))
     assert skipped["steps"]["snapshot"] == {"operation": "backup", "status": "skipped"}
 

@@ -22,11 +22,15 @@ def test_defaults_apply_when_the_input_is_empty() -> None:
     assert workflow_named("reset").resolve_options({}) == {"dry_run": False, "state": "fresh", "snapshot": ""}
 
 
-def test_reset_takes_a_snapshot_only_when_one_is_named() -> None:
+def test_reset_checks_the_state_first_and_snapshots_only_when_one_is_named() -> None:
     reset = workflow_named("reset")
     without = [step.name for step, _ in reset.planned_steps(reset.resolve_options({}))]
-    named = dict(reset.planned_steps(reset.resolve_options({"snapshot": "before-demo"})).__next__()[1])
-    assert without == ["clear", "seed-state", "validate"]
+    (named,) = [
+        payload
+        for step, payload in reset.planned_steps(reset.resolve_options({"snapshot": "before-demo"}))
+        if step.name == "snapshot"
+    ]
+    assert without == ["check-state", "clear", "seed-state", "validate"]
     assert named == {"action": "snapshot", "dry_run": False, "name": "before-demo"}
 
 
@@ -83,5 +87,6 @@ EXAMPLE_OPTIONS = {"restore": {"backup": "latest"}, "reset": {"snapshot": "befor
 def test_every_step_sends_a_payload_its_operation_accepts(workflow, step, dry_run: bool) -> None:
     options = workflow.resolve_options({**EXAMPLE_OPTIONS.get(workflow.name, {}), "dry_run": dry_run})
     request = operation_named(step.operation).parse(step.request(options))
-    # Read-only steps (verify-backup) leave dry_run to the operation's default.
-    assert request.dry_run is (dry_run if "dry_run" in step.from_options else False)
+    # Read-only steps (verify-backup) leave dry_run to the operation; check-state is always a dry run.
+    expected = dry_run if "dry_run" in step.from_options else step.payload.get("dry_run", False)
+    assert request.dry_run is expected
