@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     opensearch_timeout: int = Field(default=5, ge=1, validation_alias=_alias("OPENSEARCH_TIMEOUT"))
 
     migrations_path: str | None = Field(default=None, validation_alias=_alias("MIGRATIONS_PATH"))
+    alert_topic_arn: str | None = Field(default=None, validation_alias=_alias("ALERT_TOPIC_ARN"))
     account: str = Field(default="000000000000", validation_alias=_alias("DATAOPS_ACCOUNT", "CDK_DEFAULT_ACCOUNT"))
 
     @field_validator("stage")
@@ -93,6 +94,12 @@ class Settings(BaseSettings):
 
     def resolved_index(self, base_name: str) -> str:
         return self.opensearch_index or naming.search_index_name(base_name, self.stage)
+
+    def resolved_alert_topic_arn(self) -> str:
+        """The monitoring stack's topic, by its agreed name, so functions need no reference to that stack."""
+        if self.alert_topic_arn:
+            return self.alert_topic_arn
+        return f"arn:aws:sns:{self.region}:{self.account}:{naming.alert_topic_name(self.profile, self.stage)}"
 
     def resolved_opensearch_endpoint(self) -> str | None:
         if self.opensearch_endpoint:
