@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from dataops.operations.backup import BACKUP
 from dataops.operations.health import HEALTH, HealthRequest
 from dataops.operations.health.history import recent_health
 from dataops.operations.migrate import MIGRATE
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.integration
 def test_freshly_provisioned_profile_is_healthy(provisioned, profile):
     stores = provisioned(profile)
     MIGRATE.run(MIGRATE.parse({"action": "apply"}), stores)
+    BACKUP.run(BACKUP.parse({"action": "create"}), stores)  # "Backup freshness" warns until one exists
     report = HEALTH.run(HealthRequest(), stores)
     assert report.overall == "healthy", [check.model_dump() for check in report.checks if check.status != "pass"]
     assert all(check.latency_ms >= 0 for check in report.checks)
@@ -56,6 +58,7 @@ def test_missing_search_index_is_critical(provisioned):
 def test_recorded_health_lands_in_history(provisioned):
     stores = provisioned("tattoo_directory")
     MIGRATE.run(MIGRATE.parse({"action": "apply"}), stores)
+    BACKUP.run(BACKUP.parse({"action": "create"}), stores)
     HEALTH.run(HealthRequest(record=True), stores)
     [entry] = recent_health(stores.control)
     assert entry["overall"] == "healthy" and "OpenSearch" in entry["checks"]
