@@ -18,7 +18,9 @@ LOCAL_AWS := AWS_ENDPOINT_URL=http://localhost:4566 AWS_ENDPOINT_URL_S3=http://1
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
 	PATH=$(CURDIR)/$(BIN):$$PATH
-CDK_CONTEXT := -c target=local -c profile=$(PROFILE) -c stage=$(STAGE)
+# Extra CDK context for deploy/destroy, e.g. CONTEXT="-c backup_schedule_minutes=1".
+CONTEXT ?=
+CDK_CONTEXT := -c target=local -c profile=$(PROFILE) -c stage=$(STAGE) $(CONTEXT)
 
 .PHONY: help install up down status layer layer-aws bootstrap deploy destroy demo invoke lint format test \
 	test-unit test-infra test-integration test-e2e bench clean
