@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from dataops import naming, progress
@@ -229,24 +238,23 @@ def run_here(workflow: Workflow, options: Mapping[str, Any], target: CliTarget, 
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=errors, disable=as_json, transient=False) as bar:
-        steps: dict[str, Any] = {}
-        tasks: dict[str, Any] = {}
+        step_tasks: dict[str, TaskID] = {}
+        work_tasks: dict[str, tuple[TaskID, float]] = {}
 
         def on_step(step: str, change: str, summary: Mapping[str, Any]) -> None:
             if change == "started":
-                steps[step] = bar.add_task(f"{step}", total=None, rate="")
+                step_tasks[step] = bar.add_task(step, total=None, rate="")
                 return
-            task = steps.get(step) or bar.add_task(step, total=1, rate="")
+            task = step_tasks[step] if step in step_tasks else bar.add_task(step, total=1, rate="")
             counts = ", ".join(f"{key} {value}" for key, value in sorted(summary.get("counts", {}).items()))
             bar.update(task, description=f"{step}: {_styled(change)} {counts}", total=1, completed=1)
 
-        def on_progress(task_name: str, done: int, total: int | None) -> None:
-            task = tasks.get(task_name)
-            if task is None:
-                task = tasks[task_name] = bar.add_task(f"  {task_name}", total=total, rate="")
-            elapsed = bar.tasks[task].elapsed or 0
-            rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 else ""
-            bar.update(task, completed=done, total=total, rate=rate)
+        def on_progress(name: str, done: int, total: int | None) -> None:
+            if name not in work_tasks:
+                work_tasks[name] = (bar.add_task(f"  {name}", total=total, rate=""), time.monotonic())
+            task, started = work_tasks[name]
+            elapsed = time.monotonic() - started
+            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}/s" if elapsed > 0 else "")
 
         with progress.listening(on_progress):
             return run_in_process(workflow, options, target.settings(), on_step)
