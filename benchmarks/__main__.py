@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import dynamodb_throughput, migrate_items, sync
+from benchmarks import dynamodb_throughput, migrate_items, seeding, sync
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     dynamodb_throughput.run(args.items)
     migrate_items.run(args.items // 2)
     sync.run(args.artists)
+    seeding.run()
 
 
 main()
