@@ -15,6 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from dataops.backup.transfer import EXPORT_PREFIX
 from dataops.operations.sync.sync_points import SYNC_POINT_PREFIX
 from dataops.operations.validate.report import REPORT_PREFIX as VALIDATION_REPORT_PREFIX
 from infra.constructs.acknowledge import acknowledge, wildcard_resource_finding
@@ -236,6 +237,35 @@ def inspect_backup_bucket_security(role: iam.IRole, targets: GrantTargets) -> No
     )
 
 
+def manage_backups(role: iam.IRole, targets: GrantTargets) -> None:
+    """Retention deletes expired backups; an aborted streaming upload cleans up its multipart parts."""
+    objects = targets.backup_bucket.arn_for_objects(f"{BACKUP_PREFIX}/*")
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["s3:DeleteObject", "s3:AbortMultipartUpload"], resources=[objects])
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Retention deletes backups by id under the backup prefix, known only at run time; "
+        "the grant is limited to that prefix of this one bucket.",
+    )
+
+
+def read_write_exports(role: iam.IRole, targets: GrantTargets) -> None:
+    """Plain exports (and imports from them) under exports/, encrypted at rest by the bucket's key."""
+    objects = targets.backup_bucket.arn_for_objects(f"{EXPORT_PREFIX}/*")
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], resources=[objects])
+    )
+    targets.backup_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Exports are keyed by a user-chosen folder under the exports/ prefix; "
+        "the grant is limited to that prefix of this one bucket.",
+    )
+
+
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     # health checks every store (the Data Validation check reads the data) and records the result in the history.
     "health": (
@@ -303,6 +333,29 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         list_backup_bucket,
         write_validation_reports,
         inspect_backup_bucket_security,
+    ),
+    # backup reads every store into encrypted objects (lock + audit), validates and retires backups, and exports /
+    # imports plain files under exports/ (import replaces data, so it writes every store).
+    "backup": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_postgres_secret,
+        write_search_documents,
+        read_write_backups,
+        manage_backups,
+        read_write_exports,
+    ),
+    # restore validates a backup, takes a safety backup, then replaces tables, items and indexes (lock + audit).
+    "restore": (
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        read_postgres_secret,
+        write_search_documents,
+        read_write_backups,
     ),
 }
 

@@ -38,6 +38,8 @@ from dataops.stores.data_stores import DataStores
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 INSERT_BATCH = 1000
 EXPORT_MANIFEST = "export.json"
+# Lambda exports live here in the backup bucket, beside (never inside) the backup prefix.
+EXPORT_PREFIX = "exports"
 
 
 class ExportFile(BaseModel):
@@ -110,7 +112,7 @@ class S3Prefix:
 
     def __init__(self, stores: DataStores, relative: str) -> None:
         self.store = stores.backups
-        self.prefix = f"exports/{safe_relative_path(relative).removeprefix('exports/')}"
+        self.prefix = f"{EXPORT_PREFIX}/{safe_relative_path(relative).removeprefix(EXPORT_PREFIX + '/')}"
         self.description = f"s3://{self.store.bucket}/{self.prefix}/"
 
     def writer(self, name: str) -> AbstractContextManager[Any]:
