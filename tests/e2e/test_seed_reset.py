@@ -21,6 +21,7 @@ def stores_for(settings, profile_name: str) -> DataStores:
 def succeeded(invoke, profile: str, operation: str, payload: dict) -> dict:
     response, result = invoke(profile, operation, payload)
     assert "FunctionError" not in response, result
+    assert isinstance(result, dict)
     return result
 
 

@@ -84,9 +84,9 @@ def test_neighbourhoods_are_inside_great_britain():
 def test_copies_repeat_the_data_under_unique_keys():
     shape = DirectoryShape(key="t", artists=20, artists_per_studio=4)
     context = SeedContext(seed=1, clock=CLOCK, copies=5)
-    artists = [r for e, r in shape.generate(context) if e == "artist"]
-    assert len(artists) == 100 and len({a.artistId for a in artists}) == 100
-    assert {a.artistName for a in artists[:20]} == {a.artistName for a in artists[80:]}
+    artists = [r.model_dump() for e, r in shape.generate(context) if e == "artist"]
+    assert len(artists) == 100 and len({a["artistId"] for a in artists}) == 100
+    assert [a["artistName"] for a in artists[:20]] == [a["artistName"] for a in artists[80:]]
     assert shape.counts(context) == {"style": 14, "studio": 25, "artist": 100}
 
 
@@ -95,8 +95,9 @@ def test_agent_system_references_point_at_seeded_records():
     assert all(team in content.TEAMS and persona in content.PERSONAS for team, _, persona, *_ in content.ROSTERS)
     assert all(owner in content.TEAMS for _, owner, _, _ in content.SERVICES.values())
     assert all(a in content.SERVICES and b in content.SERVICES and a != b for _, a, b, _ in content.DEPENDENCIES)
-    minimal = dict(Counter(e for e, _ in load_profile("agent_system").seeding.scenario("minimal").generate(
-        SeedContext(seed=0, clock=CLOCK))))  # fmt: skip
+    seeding = load_profile("agent_system").seeding
+    assert seeding is not None
+    minimal = Counter(e for e, _ in seeding.scenario("minimal").generate(SeedContext(seed=0, clock=CLOCK)))
     assert minimal["persona"] == 2 and minimal["dependency"] == 1
     for member in content.MINIMAL["team_member"]:
         team, _, persona, *_ = next(row for row in content.ROSTERS if row[1] == member)
