@@ -72,6 +72,9 @@ class DeploymentConfig(BaseModel):
     backup_schedule_enabled: bool = True
     maintenance_schedule_minutes: int = Field(default=10080, ge=1)
     maintenance_schedule_enabled: bool = True
+    # The monitor check (metrics, alerts) every 5 minutes.
+    monitor_schedule_minutes: int = Field(default=5, ge=1)
+    monitor_schedule_enabled: bool = True
 
     postgres_dsn: str | None = None
     postgres_host: str | None = None

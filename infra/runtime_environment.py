@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from aws_cdk import Aws
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from dataops import naming
 from infra.config import DeploymentConfig
 
 BACKUP_PREFIX = "backups"
+
+
+def alert_topic_arn(config: DeploymentConfig) -> str:
+    """The monitoring stack's topic by its agreed name: no cross-stack reference (that stack depends on this one)."""
+    name = naming.alert_topic_name(config.profile, config.stage)
+    return f"arn:{Aws.PARTITION}:sns:{Aws.REGION}:{Aws.ACCOUNT_ID}:{name}"
 
 
 def function_environment(
@@ -33,6 +41,7 @@ def function_environment(
         "POWERTOOLS_SERVICE_NAME": "dataops",
         "POWERTOOLS_METRICS_NAMESPACE": "DataOps",
         "LOG_LEVEL": "INFO",
+        "ALERT_TOPIC_ARN": alert_topic_arn(config),
     }
     if postgres_secret is not None:
         environment["POSTGRES_SECRET_ARN"] = postgres_secret.secret_arn

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aws_cdk import Aws
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -45,6 +46,7 @@ class GrantTargets:
     backup_key: kms.IKey
     postgres_secret: secretsmanager.ISecret | None
     opensearch_domain_arn: str | None
+    alert_topic_arn: str | None = None
 
 
 Grant = Callable[[iam.IRole, GrantTargets], None]
@@ -237,6 +239,39 @@ def inspect_backup_bucket_security(role: iam.IRole, targets: GrantTargets) -> No
     )
 
 
+def publish_alerts(role: iam.IRole, targets: GrantTargets) -> None:
+    """Publish to the alert topic, which is encrypted with the monitoring stack's customer key."""
+    if targets.alert_topic_arn is None:
+        return
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[targets.alert_topic_arn]))
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=["*"],
+            conditions={"StringEquals": {"kms:ViaService": f"sns.{Aws.REGION}.amazonaws.com"}},
+        )
+    )
+    acknowledge(
+        role,
+        "AwsSolutions-IAM5[Resource::*]",
+        "The alert topic's key lives in the monitoring stack, which depends on this one, so it cannot be named "
+        "here; the KMS grant is limited to use through SNS (kms:ViaService).",
+    )
+
+
+def expire_backups(role: iam.IRole, targets: GrantTargets) -> None:
+    """Delete backup objects past the retention (maintenance's cleanup), besides reading them."""
+    read_backups(role, targets)
+    objects = targets.backup_bucket.arn_for_objects(f"{BACKUP_PREFIX}/*")
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[objects]))
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Expired backups are keyed by backup id under the backup prefix, known only at run time; "
+        "the grant is limited to deleting under that prefix of this one bucket.",
+    )
+
+
 def manage_backups(role: iam.IRole, targets: GrantTargets) -> None:
     """Retention deletes expired backups; an aborted streaming upload cleans up its multipart parts."""
     objects = targets.backup_bucket.arn_for_objects(f"{BACKUP_PREFIX}/*")
@@ -331,6 +366,33 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         read_postgres_secret,
         write_search_documents,
         list_backup_bucket,
+        write_validation_reports,
+        inspect_backup_bucket_security,
+    ),
+    # monitor runs every health check and a quick validation, keeps metrics and alerts in the control table and
+    # publishes alert notices.
+    "monitor": (
+        describe_tables,
+        read_data_table,
+        read_control_table,
+        write_control_table,
+        read_backups,
+        describe_backup_key,
+        read_postgres_secret,
+        read_opensearch,
+        publish_alerts,
+    ),
+    # maintenance: backup cleanup, then validate with fixes (validate's grants), then health (recorded).
+    "maintenance": (
+        describe_tables,
+        read_data_table,
+        write_data_items,
+        read_control_table,
+        write_control_table,
+        expire_backups,
+        describe_backup_key,
+        read_postgres_secret,
+        write_search_documents,
         write_validation_reports,
         inspect_backup_bucket_security,
     ),

@@ -17,7 +17,7 @@ from infra.config import LOG_RETENTION_CHOICES, DeploymentConfig
 from infra.constructs.operation_function import BYTECODE, OperationFunction
 from infra.constructs.operation_grants import GrantTargets, grants_for
 from infra.constructs.schedule import RecurringSchedule, function_target
-from infra.runtime_environment import function_environment
+from infra.runtime_environment import alert_topic_arn, function_environment
 from infra.stacks.storage import StorageStack
 
 # The scheduled check records its result, so `status` and `monitor` can show the history.
@@ -67,6 +67,7 @@ class OperationsStack(Stack):
             backup_key=storage.backup_key,
             postgres_secret=storage.postgres_secret,
             opensearch_domain_arn=None if config.is_local else config.opensearch_domain_arn,
+            alert_topic_arn=alert_topic_arn(config),
         )
         self.functions: dict[str, lambda_.IFunction] = {}
         for operation in self.deployed_operations(config):
@@ -103,6 +104,15 @@ class OperationsStack(Stack):
                 description="record the health of every store",
                 minutes=config.health_schedule_minutes,
                 target=function_target(self.functions["health"], HEALTH_CHECK_EVENT),
+            )
+        if config.monitor_schedule_enabled and "monitor" in self.functions:
+            RecurringSchedule(
+                self,
+                "MonitorSchedule",
+                rule_name=naming.schedule_rule_name(config.profile, config.stage, "monitor"),
+                description="record metrics, raise and clear alerts",
+                minutes=config.monitor_schedule_minutes,
+                target=function_target(self.functions["monitor"], {"action": "check"}),
             )
 
     @staticmethod

@@ -16,12 +16,16 @@ DEPLOYED_OPERATIONS: tuple[str, ...] = (
     "seed",
     "reset",
     "validate",
+    "monitor",
+    "maintenance",
     "backup",
     "restore",
 )
 # (timeout seconds, memory MB) for operations that move data in bulk; the rest get 60 s and 512 MB.
 OPERATION_SIZING: dict[str, tuple[int, int]] = {
     "validate": (900, 1024),
+    "monitor": (300, 1024),
+    "maintenance": (900, 1024),
     "sync": (900, 1024),
     "migrate": (900, 1024),
     "seed": (900, 1024),

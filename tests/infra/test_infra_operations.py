@@ -129,8 +129,8 @@ def test_health_may_record_history_but_status_only_reads(operations_template: Te
 def test_health_schedule_asks_for_a_recorded_check_at_the_configured_rate(
     operations_template: Template, profile: str
 ) -> None:
-    (rule,) = operations_template.find_resources("AWS::Events::Rule").values()
-    properties = rule["Properties"]
+    rules = operations_template.find_resources("AWS::Events::Rule").values()
+    [properties] = [r["Properties"] for r in rules if r["Properties"]["Name"].endswith("-health-schedule")]
     assert properties["Name"] == f"{naming.resource_prefix(profile, STAGE)}-health-schedule"
     assert properties["ScheduleExpression"] == "rate(15 minutes)"
     assert properties["State"] == "ENABLED"

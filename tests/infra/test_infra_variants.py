@@ -32,6 +32,7 @@ def variants(asset_dirs: AssetDirs, tmp_path_factory: pytest.TempPathFactory) ->
             **EXISTING,
             "profile": "agent_system",
             "health_schedule_enabled": "false",
+            "monitor_schedule_enabled": "false",
             "log_retention_days": "90",
         },
         "aws_search": {

@@ -10,6 +10,7 @@ from dataops import naming
 from dataops.cli.audit import audit
 from dataops.cli.local import local_app
 from dataops.cli.migrate import migrate_app
+from dataops.cli.monitor import maintenance, monitor_app
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.render import render_health, render_status
 from dataops.cli.runner import CliTarget
@@ -38,6 +39,8 @@ app.add_typer(sync_app, name="sync", help="Sync DynamoDB and OpenSearch: full, c
 app.add_typer(seed_app, name="seed", help="Seed deterministic scenario data (list, run [SCENARIO]).")
 app.add_typer(reset_app, name="reset", help="Reset to a named state; clear, snapshot, restore, validate.")
 app.command("validate")(validate)
+app.add_typer(monitor_app, name="monitor", help="Metrics, trends and alerts (check, watch, report, alerts).")
+app.command("maintenance")(maintenance)
 
 
 @app.command()
