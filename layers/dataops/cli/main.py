@@ -8,6 +8,7 @@ import typer
 
 from dataops import naming
 from dataops.cli.audit import audit
+from dataops.cli.backup import register as register_backup_commands
 from dataops.cli.local import local_app
 from dataops.cli.migrate import migrate_app
 from dataops.cli.monitor import maintenance, monitor_app
@@ -38,6 +39,7 @@ app.add_typer(migrate_app, name="migrate", help="Versioned, locked, drift-checke
 app.add_typer(sync_app, name="sync", help="Sync DynamoDB and OpenSearch: full, conflicts, sync points.")
 app.add_typer(seed_app, name="seed", help="Seed deterministic scenario data (list, run [SCENARIO]).")
 app.add_typer(reset_app, name="reset", help="Reset to a named state; clear, snapshot, restore, validate.")
+register_backup_commands(app)
 app.command("validate")(validate)
 app.add_typer(monitor_app, name="monitor", help="Metrics, trends and alerts (check, watch, report, alerts).")
 app.command("maintenance")(maintenance)
@@ -53,7 +55,10 @@ def health(
     remote: RemoteOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Check that every store is reachable and every resource exists. Exits 1 when the overall state is critical."""
+    """Check that every store is reachable and every resource exists. Exits 1 when the overall state is critical.
+
+    Example: [bold]dataops health --remote -p tattoo_directory --check OpenSearch[/bold]
+    """
     payload: dict[str, Any] = {"action": "check", "record": record}
     if check:
         payload["checks"] = check
@@ -72,7 +77,10 @@ def status(
     remote: RemoteOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the profile, its stores, and how many records of each entity each store holds."""
+    """Show the profile, its stores, and how many records of each entity each store holds.
+
+    Example: [bold]dataops status --remote -p agent_system --json[/bold]
+    """
     execute(
         STATUS,
         {"action": "show"},
