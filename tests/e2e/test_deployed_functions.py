@@ -19,6 +19,7 @@ EXPECTED_CHECKS = {
         "PostgreSQL secret",
         "PostgreSQL",
         "Migrations",
+        "Backup freshness",
     },
     "tattoo_directory": {
         "DynamoDB table",
@@ -28,6 +29,7 @@ EXPECTED_CHECKS = {
         "OpenSearch",
         "Search indexes",
         "Migrations",
+        "Backup freshness",
     },
 }
 
@@ -37,6 +39,9 @@ def test_deployed_health_is_healthy_in_the_seed_shape(invoke, profile):
     # A deployed profile is healthy once its migrations are applied (pending ones are a warning).
     applied, _ = invoke(profile, "migrate", {"action": "apply"})
     assert "FunctionError" not in applied
+    # ... and once it has a complete backup ("Backup freshness" warns until then).
+    backed_up, _ = invoke(profile, "backup", {"action": "create"})
+    assert "FunctionError" not in backed_up
     response, report = invoke(profile, "health", {"action": "check"})
     assert "FunctionError" not in response, report
     assert report["overall"] == "healthy", [check for check in report["checks"] if check["status"] != "pass"]
