@@ -173,7 +173,12 @@ def geohash_of_coordinates(
         return (latitude, longitude) if -90 <= latitude <= 90 and -180 <= longitude <= 180 else None
 
     def check(record: Record) -> str | None:
-        point, value = coordinates(record), record.get(geohash)
+        value, latitude, longitude = record.get(geohash), record.get(lat), record.get(lon)
+        # The common case first, without conversions; anything unusual takes the careful path.
+        fast = type(value) is str and type(latitude) is float and type(longitude) is float
+        if fast and geohash_matches(value, latitude, longitude):  # type: ignore[arg-type]
+            return None
+        point = coordinates(record)
         if point is None or not isinstance(value, str):
             return None  # the schema reports missing coordinates or geohash
         if geohash_matches(value, *point):
