@@ -26,7 +26,7 @@ class FakeTable:
     def __init__(self, items: list[dict[str, Any]]) -> None:
         self.items = items
 
-    def scan(self) -> list[dict[str, Any]]:
+    def scan(self, page_size: int | None = None) -> list[dict[str, Any]]:
         return list(self.items)
 
 

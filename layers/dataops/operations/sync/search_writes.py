@@ -15,6 +15,7 @@ from dataops.stores.opensearch import SearchStore
 SearchOutcome = Literal["created", "updated", "deleted", "not_found", "stale", "failed"]
 # Fewer, larger bulk requests: osmem-server and OpenSearch both pay per request (about 1.5 MB of artists).
 BULK_CHUNK = 2000
+BULK_TIMEOUT_SECONDS = 120
 CONFLICT = 409
 
 
@@ -62,6 +63,8 @@ def apply_search_changes(
         raise_on_error=False,
         raise_on_exception=False,
         max_retries=3,
+        # A bulk of BULK_CHUNK documents takes longer than a search; the client's default timeout is for searches.
+        request_timeout=BULK_TIMEOUT_SECONDS,
     )
     for change, (ok, info) in zip(changes, results, strict=True):
         detail: dict[str, Any] = next(iter(info.values()), {}) if isinstance(info, dict) else {}
