@@ -177,3 +177,16 @@ def test_bad_clear_type_is_refused_at_parse(provisioned):
         RESET.parse({"action": "clear", "store": "s3"})
     with pytest.raises(InvalidRequest, match="needs 'state'"):
         RESET.parse({"action": "state"})
+
+
+def test_performance_test_state_holds_50000_unique_artists_in_both_stores(provisioned):
+    stores = provisioned("tattoo_directory")
+    result = reset(stores, action="state", state="performance-test")
+    created = {(t.entity, t.store): t.created for t in result.tallies}
+    assert created[("artist", "dynamodb")] == created[("artist", "opensearch")] == 50_000
+    counts = stores.table.count_by("entity_type")
+    assert counts == {"style": 14, "studio": 6_250, "artist": 50_000}
+    [index] = stores.search_indexes().values()
+    assert stores.search.count(index) == 50_000
+    # Unique keys are proven by the counts (a repeated key would overwrite, not add); validate re-reads every key.
+    assert reset(stores, action="validate", state="performance-test").differences == []
