@@ -20,6 +20,7 @@ EXPECTED_CHECKS = {
         "PostgreSQL",
         "Migrations",
         "Backup freshness",
+        "Data Validation",
     },
     "tattoo_directory": {
         "DynamoDB table",
@@ -30,6 +31,7 @@ EXPECTED_CHECKS = {
         "Search indexes",
         "Migrations",
         "Backup freshness",
+        "Data Validation",
     },
 }
 
