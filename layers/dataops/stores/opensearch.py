@@ -53,10 +53,11 @@ class SearchStore:
 
     def ensure_index(self, index: str, mappings: dict[str, Any]) -> bool:
         """Create the index with its mappings, or add new mapping fields to it. True when it was created."""
+        # Mapping writes queue behind bulk loads on a busy cluster, so they get the bulk timeout, not the probe's.
         if self.index_exists(index):
-            self.client.indices.put_mapping(index=index, body=mappings)
+            self.client.indices.put_mapping(index=index, body=mappings, params={"request_timeout": BULK_TIMEOUT})
             return False
-        self.client.indices.create(index=index, body={"mappings": mappings})
+        self.client.indices.create(index=index, body={"mappings": mappings}, params={"request_timeout": BULK_TIMEOUT})
         return True
 
     def count(self, index: str) -> int | None:
