@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,20 @@ from dataops.operations.validate.checker import RecordChecker, plain, record_key
 from dataops.operations.validate.report import IssueLog, ValidationIssue
 from dataops.operations.validate.security_pass import plain_secrets
 from dataops.profiles import load_profile
-from dataops.profiles.rules import email_address, geohash_of_coordinates, normal_postcode, uk_postcode
+from dataops.profiles.rules import RecordRule, email_address, geohash_of_coordinates, normal_postcode, uk_postcode
 
 NOW = "2025-01-01T00:00:00+00:00"
+
+
+def message(rule: RecordRule, record: dict[str, Any]) -> str:
+    found = rule.check(record)
+    assert found is not None
+    return found
+
+
+def fixed(rule: RecordRule, record: dict[str, Any]) -> dict[str, Any] | None:
+    assert rule.fixer is not None
+    return rule.fixer(record)
 
 
 def test_geohash_encoder_matches_the_reference_example():
@@ -41,23 +53,23 @@ def test_postcodes_normalise(raw, normal):
 def test_postcode_rule_fixes_case_and_spacing_but_not_nonsense():
     rule = uk_postcode("studio", "postcode")
     assert rule.check({"postcode": "SW1A 1AA"}) is None
-    assert "not a UK postcode" in rule.check({"postcode": "sw1a1aa"})
-    assert rule.fixer({"postcode": "sw1a1aa"}) == {"postcode": "SW1A 1AA"}
-    assert rule.fixer({"postcode": "NOWHERE"}) is None
+    assert "not a UK postcode" in message(rule, {"postcode": "sw1a1aa"})
+    assert fixed(rule, {"postcode": "sw1a1aa"}) == {"postcode": "SW1A 1AA"}
+    assert fixed(rule, {"postcode": "NOWHERE"}) is None
 
 
 def test_email_rule_lowercases_and_trims():
     rule = email_address("team_member", "email")
-    assert rule.fixer({"email": " Ada@Example.COM"}) == {"email": "ada@example.com"}
-    assert rule.fixer({"email": "not an email"}) is None
+    assert fixed(rule, {"email": " Ada@Example.COM"}) == {"email": "ada@example.com"}
+    assert fixed(rule, {"email": "not an email"}) is None
 
 
 def test_geohash_rule_names_the_expected_cell_and_recomputes_it():
     rule = geohash_of_coordinates("artist")
     record = {"geohash": "gcpvhzz", "latitude": 51.5136, "longitude": -0.1365}
     expected = encode_geohash(51.5136, -0.1365, 7)
-    assert expected in rule.check(record)
-    assert rule.fixer(record)["geohash"] == expected
+    assert expected in message(rule, record)
+    assert fixed(rule, record) == {**record, "geohash": expected}
     assert rule.check({**record, "geohash": expected}) is None
     assert rule.check({"geohash": expected}) is None  # missing coordinates are the schema's to report
 
@@ -81,7 +93,9 @@ def test_checker_maps_schema_errors_to_the_right_record_and_defers_ruled_fields(
     assert [(f.rule, f.field) for f in findings[1]] == [("studio.schema.missing", "studioName")]
     # The pattern error on postcode defers to the postcode rule, which can fix it: one finding, not two.
     assert [f.rule for f in findings[2]] == ["studio.postcode.uk-postcode"]
-    repaired, settled = checker.repaired(studio(postcode="w1d3rb"), findings[2])
+    outcome = checker.repaired(studio(postcode="w1d3rb"), findings[2])
+    assert outcome is not None
+    repaired, settled = outcome
     assert repaired["postcode"] == "W1D 3RB" and len(settled) == 1
 
 
