@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dataops.errors import InvalidRequest, UnknownName
+from dataops.errors import ConfigurationError, InvalidRequest, UnknownName
 from dataops.operations.reset import RESET
 from dataops.operations.seed import SEED
 from tests.integration.seed_support import (
@@ -190,3 +190,11 @@ def test_performance_test_state_holds_50000_unique_artists_in_both_stores(provis
     assert stores.search.count(index) == 50_000
     # Unique keys are proven by the counts (a repeated key would overwrite, not add); validate re-reads every key.
     assert reset(stores, action="validate", state="performance-test").differences == []
+
+
+def test_state_refused_before_clearing_when_postgres_schema_is_missing(provisioned):
+    stores = provisioned("agent_system")
+    stores.table.put({"PK": "PERSONA#kept", "SK": "PROFILE", "entity_type": "persona", "persona_id": "kept"})
+    with pytest.raises(ConfigurationError, match="migrate apply"):
+        reset(stores, action="state", state="fresh")
+    assert [item["PK"] for item in dynamodb_items(stores)] == ["PERSONA#kept"]

@@ -28,7 +28,14 @@ from dataops.operations.reset.promise import (
 )
 from dataops.operations.restore import RESTORE, RestoreRequest
 from dataops.operations.seed.engine import SeedOptions, StoreTally
-from dataops.operations.seed.operation import DATASET_CLOCK, DEFAULT_SEED, catalog_of, seed_scenario, totals
+from dataops.operations.seed.operation import (
+    DATASET_CLOCK,
+    DEFAULT_SEED,
+    catalog_of,
+    preflight,
+    seed_scenario,
+    totals,
+)
 from dataops.profiles.model import ResetState, SeedContext
 from dataops.stores.data_stores import DataStores
 
@@ -112,11 +119,13 @@ def _reach_state(request: ResetRequest, stores: DataStores, result: ResetResult,
         if not request.dry_run:
             result.promise = promise_from_stores(state.name, stores)
         return
+    scenario = catalog_of(stores).scenario(state.scenario) if state.scenario else None
+    if scenario is not None:
+        preflight(stores, scenario, _context(request, state))
     if clear_first and state.clear:
         result.cleared = clear(stores, "all", dry_run=request.dry_run)
     tallies: list[StoreTally] = []
-    if state.scenario:
-        scenario = catalog_of(stores).scenario(state.scenario)
+    if scenario is not None:
         options = SeedOptions(
             skip_existing=request.skip_existing,
             dry_run=request.dry_run,

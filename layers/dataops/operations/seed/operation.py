@@ -13,6 +13,7 @@ from dataops.errors import InvalidRequest
 from dataops.models import OperationRequest, OperationResult, utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.seed.engine import SeedEngine, SeedOptions, StoreTally
+from dataops.operations.seed.sinks import sinks_for
 from dataops.profiles.model import Scenario, SeedContext, SeedingCatalog
 from dataops.stores.data_stores import DataStores
 
@@ -63,6 +64,13 @@ def seed_scenario(
     """Shared with reset: stream the scenario's records into the stores and tally what happened."""
     engine = SeedEngine(stores, options, scenario.counts(context))
     return engine.run(scenario.generate(context))
+
+
+def preflight(stores: DataStores, scenario: Scenario, context: SeedContext) -> None:
+    """Refuse what seeding would refuse (a missing PostgreSQL table) before anything else changes the stores."""
+    for entity_name in scenario.counts(context):
+        for sink in sinks_for(stores, stores.profile.entity(entity_name)):
+            sink.prepare(dry_run=True)
 
 
 def totals(tallies: list[StoreTally]) -> dict[str, int]:
