@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from dataops.backup import dumpers
 from dataops.backup.codec import CodecSettings
+from dataops.backup.keys import new_data_key, open_data_key
 from dataops.backup.manifest import (
     BackupHeader,
     BackupKind,
     BackupManifest,
     BackupScope,
-    EncryptionHeader,
     ObjectEntry,
     StoreName,
     manifest_key,
@@ -26,7 +25,7 @@ from dataops.backup.manifest import (
 )
 from dataops.backup.scope import full_scope
 from dataops.backup.streams import ObjectWriter
-from dataops.errors import ConfigurationError, StoreUnavailable
+from dataops.errors import ConfigurationError, InvalidRequest
 from dataops.models import utc_now
 from dataops.operations.migrate import current_version
 from dataops.stores.data_stores import DataStores
@@ -43,67 +42,6 @@ class BackupOptions:
     compression_level: int
     encrypt: bool
     segments: int
-
-
-def encryption_context(profile: str, backup_id: str) -> dict[str, str]:
-    return {"dataops:profile": profile, "dataops:backup": backup_id}
-
-
-def open_data_key(stores: DataStores, header: EncryptionHeader | None) -> bytes | None:
-    """The plaintext data key, unwrapped by KMS; a wrong or unavailable key is a clear error."""
-    if header is None:
-        return None
-    key_service = stores.backup_key
-    try:
-        response = key_service.client.decrypt(
-            CiphertextBlob=base64.b64decode(header.encrypted_data_key),
-            KeyId=header.kms_key_id,
-            EncryptionContext=header.encryption_context,
-        )
-        data_key = bytes(response["Plaintext"])
-    except Exception as exc:  # noqa: BLE001 - any KMS failure means the backup cannot be opened
-        raise StoreUnavailable(
-            f"KMS could not unwrap the backup's data key with key {header.kms_key_id!r} "
-            f"(configured key {key_service.key_id!r}): {_client_message(exc)}"
-        ) from None
-    if not hmac.compare_digest(key_check(data_key, header.encryption_context), header.key_check):
-        raise StoreUnavailable(
-            f"KMS key {header.kms_key_id!r} returned a data key that does not open this backup (wrong key)"
-        )
-    return data_key
-
-
-def key_check(data_key: bytes, context: dict[str, str]) -> str:
-    """An HMAC of the encryption context under the data key: proves the unwrapped key is the backup's own."""
-    message = "\x00".join(f"{name}={value}" for name, value in sorted(context.items())).encode()
-    return hmac.new(data_key, b"dataops-key-check\x00" + message, hashlib.sha256).hexdigest()
-
-
-def _client_message(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Message") or response.get("Error", {}).get("Code") or exc)
-    return str(exc)
-
-
-def _new_data_key(stores: DataStores, backup_id: str) -> tuple[bytes, EncryptionHeader]:
-    context = encryption_context(stores.profile.name, backup_id)
-    try:
-        plaintext, encrypted = stores.backup_key.generate_data_key(context)
-        key_id = str(stores.backup_key.describe()["Arn"])
-    except StoreUnavailable as exc:
-        raise StoreUnavailable(f"backup encryption key unavailable: {exc.message}") from None
-    except Exception as exc:  # noqa: BLE001 - any KMS failure stops the backup before data is written
-        raise StoreUnavailable(
-            f"KMS key {stores.backup_key.key_id!r} could not generate a data key: {_client_message(exc)}"
-        ) from None
-    header = EncryptionHeader(
-        kms_key_id=key_id,
-        encrypted_data_key=base64.b64encode(encrypted).decode(),
-        encryption_context=context,
-        key_check=key_check(plaintext, context),
-    )
-    return plaintext, header
 
 
 class BackupWriter:
@@ -171,12 +109,39 @@ class BackupWriter:
         return self.entry(out, "opensearch", base_name), mappings
 
 
-def create_backup(stores: DataStores, options: BackupOptions) -> BackupManifest:
-    """Write every object, then the manifest. Any failure leaves no manifest, so the backup stays incomplete."""
+class BackupUnit(BaseModel):
+    """One independent piece of a backup: a DynamoDB scan segment, all PostgreSQL tables (one snapshot, so they
+    stay one unit), or one search index. A Step Functions Map runs one unit per Lambda invocation."""
+
+    store: StoreName
+    segment: int = 0
+    total_segments: int = 1
+    tables: list[str] = []
+    index: str | None = None
+
+
+class UnitOutcome(BaseModel):
+    entries: list[ObjectEntry]
+    index_mappings: dict[str, dict[str, Any]] = {}
+
+
+def plan_units(header: BackupHeader) -> list[BackupUnit]:
+    scope = header.scope
+    units = [
+        BackupUnit(store="dynamodb", segment=segment, total_segments=header.segments)
+        for segment in (range(header.segments) if scope.dynamodb else ())
+    ]
+    if scope.postgres:
+        units.append(BackupUnit(store="postgres", tables=scope.postgres))
+    units.extend(BackupUnit(store="opensearch", index=name) for name in scope.opensearch)
+    return units
+
+
+def start_backup(stores: DataStores, options: BackupOptions) -> BackupHeader:
+    """A new backup id and data key, recorded in `started.json` (so the backup shows as incomplete from now)."""
     created = utc_now()
     backup_id = new_backup_id(created)
-    data_key, encryption = _new_data_key(stores, backup_id) if options.encrypt else (None, None)
-    codec = CodecSettings(compress=options.compress, level=options.compression_level, data_key=data_key)
+    _, encryption = new_data_key(stores, backup_id) if options.encrypt else (None, None)
     header = BackupHeader(
         backup_id=backup_id,
         kind=options.kind,
@@ -185,38 +150,67 @@ def create_backup(stores: DataStores, options: BackupOptions) -> BackupManifest:
         created=created,
         migration_version=migration_version(stores),
         scope=options.scope,
+        segments=options.segments,
         compression="zstd" if options.compress else "none",
         compression_level=options.compression_level,
         encryption=encryption,
     )
-    prefix = stores.settings.backup_prefix
-    stores.backups.put_json(started_key(prefix, backup_id), header.model_dump(mode="json"))
-    writer = BackupWriter(stores, backup_id, codec)
-    scope = options.scope
-    entries: list[ObjectEntry] = []
-    mappings: dict[str, dict[str, Any]] = {}
-    workers = options.segments + 2
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"backup-{backup_id}") as pool:
-        futures: list[Future[Any]] = []
-        if scope.dynamodb:
-            filtered = set(scope.dynamodb) != set(full_scope(stores.profile).dynamodb)
-            for segment in range(options.segments):
-                futures.append(
-                    pool.submit(writer.dynamodb_segment, segment, options.segments, scope.dynamodb, filtered)
-                )
-        if scope.postgres:
-            futures.append(pool.submit(writer.postgres_tables, scope.postgres))
-        index_futures = {name: pool.submit(writer.search_index, name) for name in scope.opensearch}
-        for future in futures:
-            result = future.result()
-            entries.extend(result if isinstance(result, list) else [result])
-        for name, index_future in index_futures.items():
-            entry, index_mappings = index_future.result()
-            entries.append(entry)
-            mappings[name] = index_mappings
+    stores.backups.put_json(started_key(stores.settings.backup_prefix, backup_id), header.model_dump(mode="json"))
+    return header
+
+
+def load_started(stores: DataStores, backup_id: str) -> BackupHeader:
+    key = started_key(stores.settings.backup_prefix, backup_id)
+    if not stores.backups.exists(key):
+        raise InvalidRequest.for_field("backup", f"no backup {backup_id!r} has been started (plan it first)")
+    return BackupHeader.model_validate(stores.backups.get_json(key))
+
+
+def run_unit(stores: DataStores, header: BackupHeader, unit: BackupUnit, data_key: bytes | None) -> UnitOutcome:
+    """Write one unit's objects; the unwrapped data key is passed in so parallel units share one KMS call."""
+    codec = CodecSettings(compress=header.compression == "zstd", level=header.compression_level, data_key=data_key)
+    writer = BackupWriter(stores, header.backup_id, codec)
+    scope = header.scope
+    if unit.store == "dynamodb":
+        filtered = set(scope.dynamodb) != set(full_scope(stores.profile).dynamodb)
+        entry = writer.dynamodb_segment(unit.segment, unit.total_segments, scope.dynamodb, filtered)
+        return UnitOutcome(entries=[entry])
+    if unit.store == "postgres":
+        return UnitOutcome(entries=writer.postgres_tables(unit.tables))
+    entry, mappings = writer.search_index(str(unit.index))
+    return UnitOutcome(entries=[entry], index_mappings={str(unit.index): mappings})
+
+
+def finish_backup(stores: DataStores, header: BackupHeader, outcomes: list[UnitOutcome]) -> BackupManifest:
+    """The manifest, written last; every unit of the plan must have reported."""
+    entries = [entry for outcome in outcomes for entry in outcome.entries]
+    mappings = {name: m for outcome in outcomes for name, m in outcome.index_mappings.items()}
+
+    covered = {f"{e.store}/{e.name}/{e.segment}" for e in entries}
+    expected = (
+        {f"dynamodb/{stores.profile.table.base_name}/{n}" for n in range(header.segments)}
+        if header.scope.dynamodb
+        else set()
+    )
+    expected |= {f"postgres/{table}/0" for table in header.scope.postgres}
+    expected |= {f"opensearch/{index}/0" for index in header.scope.opensearch}
+    if covered != expected:
+        raise InvalidRequest.for_field("entries", f"units missing for {sorted(expected - covered)}; not finalized")
     manifest = BackupManifest(**header.model_dump(), objects=entries, index_mappings=mappings, completed=utc_now())
-    stores.backups.put_json(manifest_key(prefix, backup_id), manifest.model_dump(mode="json"))
+    stores.backups.put_json(
+        manifest_key(stores.settings.backup_prefix, header.backup_id), manifest.model_dump(mode="json")
+    )
     return manifest
+
+
+def create_backup(stores: DataStores, options: BackupOptions) -> BackupManifest:
+    """Write every object, then the manifest. Any failure leaves no manifest, so the backup stays incomplete."""
+    header = start_backup(stores, options)
+    data_key = open_data_key(stores, header.encryption)
+    units = plan_units(header)
+    with ThreadPoolExecutor(max_workers=len(units) or 1, thread_name_prefix=f"backup-{header.backup_id}") as pool:
+        outcomes = list(pool.map(lambda unit: run_unit(stores, header, unit, data_key), units))
+    return finish_backup(stores, header, outcomes)
 
 
 def migration_version(stores: DataStores) -> str | None:

@@ -73,6 +73,7 @@ class BackupHeader(Model):
     tool_version: str = __version__
     migration_version: str | None = None
     scope: BackupScope
+    segments: int = 1
     compression: Literal["zstd", "none"]
     compression_level: int
     encryption: EncryptionHeader | None = None

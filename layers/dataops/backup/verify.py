@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from dataops.backup.codec import CorruptObject
-from dataops.backup.create import open_data_key
+from dataops.backup.keys import open_data_key
 from dataops.backup.manifest import BackupManifest, ObjectEntry
 from dataops.backup.streams import DecodedReader
 from dataops.stores.data_stores import DataStores

@@ -19,6 +19,7 @@ from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
 from dataops.models import OperationStatus, utc_now
 from dataops.operations.backup.exports import check_transfer_request, export_action, import_action
+from dataops.operations.backup.fanout import check_fanout_request, finalize, plan, unit
 from dataops.operations.backup.models import BackupRequest, BackupResult, backup_result
 from dataops.operations.framework import Operation, status_for
 from dataops.stores.data_stores import DataStores
@@ -31,6 +32,9 @@ def check_backup_request(request: BackupRequest, stores: DataStores) -> None:
     if request.action == "create" and request.kind == "snapshot" and not request.name:
         raise InvalidRequest.for_field("name", "a snapshot needs a name")
     check_transfer_request(request, stores)
+    check_fanout_request(request)
+    if request.action == "plan":
+        resolve_scope(stores.profile, request.tables)
     if request.action == "create":
         resolve_scope(stores.profile, request.tables)
         if request.kind == "snapshot" and request.name and catalog.snapshot_named(stores, request.name):
@@ -156,6 +160,9 @@ ACTIONS = {
     "cleanup": cleanup,
     "export": export_action,
     "import": import_action,
+    "plan": plan,
+    "unit": unit,
+    "finalize": finalize,
 }
 
 
@@ -167,7 +174,7 @@ BACKUP = Operation(
     name="backup",
     request_model=BackupRequest,
     body=run_backup,
-    mutates=lambda request: request.action in {"create", "cleanup", "import"},
+    mutates=lambda request: request.action in {"create", "cleanup", "import", "finalize"},
     check=check_backup_request,
     lock_lease_seconds=300,
 )

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from dataops.backup.catalog import BackupSummary
+from dataops.backup.create import BackupUnit, UnitOutcome
 from dataops.backup.manifest import BACKUP_ID_PATTERN
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
@@ -14,7 +15,7 @@ from dataops.models import OperationRequest, OperationResult
 from dataops.operations.framework import elapsed_ms, status_for
 from dataops.stores.data_stores import DataStores
 
-BackupAction = Literal["create", "list", "validate", "cleanup", "export", "import"]
+BackupAction = Literal["create", "list", "validate", "cleanup", "export", "import", "plan", "unit", "finalize"]
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
@@ -42,6 +43,8 @@ class BackupRequest(OperationRequest):
         default="s3", description="export/import: the backup bucket's exports/ prefix, or a local folder (CLI)."
     )
     mask_pii: bool = Field(default=False, description="export: deterministically mask the profile's PII fields.")
+    unit: BackupUnit | None = Field(default=None, description="unit: one unit from `plan` (with `backup`).")
+    outcomes: list[UnitOutcome] | None = Field(default=None, description="finalize: every unit's outcome.")
 
     @field_validator("next_token")
     @classmethod
@@ -56,6 +59,8 @@ class BackupResult(OperationResult):
     backups: list[BackupSummary] = []
     problems: list[ObjectProblem] = []
     next_token: str | None = None
+    units: list[BackupUnit] = []
+    outcome: UnitOutcome | None = None
 
 
 def backup_result(request: BackupRequest, stores: DataStores, started: float, **fields: Any) -> BackupResult:

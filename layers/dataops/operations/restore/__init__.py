@@ -13,7 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from dataops.backup import catalog, loaders
-from dataops.backup.create import BackupOptions, create_backup, open_data_key
+from dataops.backup.create import BackupOptions, create_backup
+from dataops.backup.keys import open_data_key
 from dataops.backup.manifest import BackupManifest, BackupScope
 from dataops.backup.scope import STORE_NAMES, full_scope, narrow
 from dataops.backup.verify import ObjectProblem, validate_backup

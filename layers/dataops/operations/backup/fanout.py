@@ -1,0 +1,97 @@
+"""`backup` actions `plan`, `unit` and `finalize`: the backup workflow's Step Functions Map runs one `unit` per
+Lambda invocation, so a large table is spread over many invocations.
+
+`plan` starts the backup (id, wrapped data key, `started.json`) and lists its units; `unit` writes one unit's
+objects and returns its manifest entries; `finalize` writes the manifest from every unit's outcome, then validates
+the whole backup. Units run in parallel, so only `finalize` takes the lock (and leaves the audit record).
+"""
+
+from __future__ import annotations
+
+import time
+
+from dataops.backup.create import BackupOptions, finish_backup, load_started, plan_units, run_unit, start_backup
+from dataops.backup.keys import open_data_key
+from dataops.backup.scope import resolve_scope
+from dataops.backup.verify import validate_backup
+from dataops.errors import InvalidRequest
+from dataops.models import OperationStatus, utc_now
+from dataops.operations.backup.models import BackupRequest, BackupResult, backup_result
+from dataops.stores.data_stores import DataStores
+
+
+def check_fanout_request(request: BackupRequest) -> None:
+    if request.action in {"unit", "finalize"} and not request.backup:
+        raise InvalidRequest.for_field("backup", f"{request.action} needs the backup id that plan returned")
+    if request.action == "unit" and request.unit is None:
+        raise InvalidRequest.for_field("unit", "unit needs one of the units that plan returned")
+    if request.action == "finalize" and request.outcomes is None:
+        raise InvalidRequest.for_field("outcomes", "finalize needs the outcome of every unit")
+
+
+def plan(request: BackupRequest, stores: DataStores) -> BackupResult:
+    started_at, started = utc_now(), time.monotonic()
+    scope = resolve_scope(stores.profile, request.tables)
+    options = BackupOptions(
+        kind=request.kind,
+        name=request.name,
+        scope=scope,
+        compress=request.compression_enabled,
+        compression_level=request.compression_level,
+        encrypt=request.encryption_enabled,
+        segments=request.segments,
+    )
+    if request.dry_run:
+        return backup_result(
+            request, stores, started, started_at=started_at, details={"would_back_up": scope.model_dump()}
+        )
+    header = start_backup(stores, options)
+    units = plan_units(header)
+    return backup_result(
+        request,
+        stores,
+        started,
+        started_at=started_at,
+        backup={"backup_id": header.backup_id, "kind": header.kind, "name": header.name},
+        units=units,
+        counts={"units": len(units)},
+    )
+
+
+def unit(request: BackupRequest, stores: DataStores) -> BackupResult:
+    started_at, started = utc_now(), time.monotonic()
+    header = load_started(stores, str(request.backup))
+    if request.unit is None:
+        raise InvalidRequest.for_field("unit", "unit needs one of the units that plan returned")
+    outcome = run_unit(stores, header, request.unit, open_data_key(stores, header.encryption))
+    return backup_result(
+        request,
+        stores,
+        started,
+        started_at=started_at,
+        backup={"backup_id": header.backup_id},
+        outcome=outcome,
+        counts={entry.key.rsplit("/", 2)[-2]: entry.rows for entry in outcome.entries},
+    )
+
+
+def finalize(request: BackupRequest, stores: DataStores) -> BackupResult:
+    started_at, started = utc_now(), time.monotonic()
+    header = load_started(stores, str(request.backup))
+    manifest = finish_backup(stores, header, list(request.outcomes or []))
+    problems = validate_backup(stores, manifest)
+    return backup_result(
+        request,
+        stores,
+        started,
+        started_at=started_at,
+        status=OperationStatus.FAILED if problems else OperationStatus.SUCCEEDED,
+        backup={
+            "backup_id": manifest.backup_id,
+            "rows": manifest.rows_by_name(),
+            "stored_bytes": manifest.stored_bytes,
+        },
+        problems=problems,
+        counts=manifest.rows_by_name(),
+        details={"valid": not problems},
+    )
