@@ -68,31 +68,36 @@ class FrameEncoder:
         self.sha256 = hashlib.sha256()
         self.raw_bytes = 0
         self.stored_bytes = 0
-        self.newlines = 0
-        self.finished = False
 
     def start(self) -> bytes:
         return self._count(HEADER.pack(MAGIC, FORMAT_VERSION, self.settings.flags))
 
     def write(self, data: bytes) -> Iterator[bytes]:
-        """Stored bytes for every full frame the new data completes."""
+        """Stored bytes for every full frame the new data completes. Whole frames are cut from the caller's
+        buffer without copying; only a partial frame is held back."""
         self.raw_bytes += len(data)
-        self.newlines += data.count(b"\n")
-        self._buffer += data
-        while len(self._buffer) >= FRAME_RAW_BYTES:
-            chunk = bytes(self._buffer[:FRAME_RAW_BYTES])
-            del self._buffer[:FRAME_RAW_BYTES]
-            yield self._frame(chunk, final=False)
+        view = memoryview(data)
+        if self._buffer:
+            taken = FRAME_RAW_BYTES - len(self._buffer)
+            self._buffer += view[:taken]
+            view = view[taken:]
+            if len(self._buffer) < FRAME_RAW_BYTES:
+                return
+            yield self._frame(bytes(self._buffer), final=False)
+            self._buffer.clear()
+        while len(view) >= FRAME_RAW_BYTES:
+            yield self._frame(view[:FRAME_RAW_BYTES], final=False)
+            view = view[FRAME_RAW_BYTES:]
+        self._buffer += view
 
     def finish(self) -> bytes:
         """The final frame, holding whatever is buffered (possibly nothing)."""
-        self.finished = True
         chunk = bytes(self._buffer)
         self._buffer.clear()
         return self._frame(chunk, final=True)
 
-    def _frame(self, chunk: bytes, *, final: bool) -> bytes:
-        body = self._compressor.compress(chunk) if self._compressor else chunk
+    def _frame(self, chunk: bytes | memoryview, *, final: bool) -> bytes:
+        body = self._compressor.compress(chunk) if self._compressor else bytes(chunk)
         if self._cipher:
             nonce = os.urandom(NONCE_BYTES)
             aad = frame_aad(self.backup_id, self.object_key, self.settings.flags, self._index, final)

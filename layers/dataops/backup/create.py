@@ -65,7 +65,7 @@ class BackupWriter:
             store=store,
             name=name,
             segment=segment,
-            rows=encoder.newlines,
+            rows=out.rows,
             raw_bytes=encoder.raw_bytes,
             stored_bytes=encoder.stored_bytes,
             frames=encoder.frames,

@@ -79,6 +79,7 @@ def dump_dynamodb_segment(
     for item in scan_segment(stores, segment, total_segments, entities):
         per_entity[item.get(attribute, {}).get("S", "(none)")] += 1
         out.write(dynamo_line(item))
+    out.rows = sum(per_entity.values())
     return per_entity
 
 
@@ -92,7 +93,7 @@ def table_columns(cursor: psycopg2.extensions.cursor, table: str, schema: str = 
 
 
 def copy_statement(table: str, columns: list[str], direction: str) -> sql.Composed:
-    """COPY in text format: one row per line (newlines inside values are escaped), so lines count rows."""
+    """COPY in text format: one row per line (newlines inside values are escaped), so validation counts rows."""
     return sql.SQL("COPY {}.{} ({}) {} WITH (FORMAT text)").format(
         sql.Identifier("public"),
         sql.Identifier(table),
@@ -111,6 +112,7 @@ def dump_postgres_table(cursor: psycopg2.extensions.cursor, table: str, out: Obj
     if not columns:
         raise LookupError(table)
     cursor.copy_expert(copy_statement(table, columns, "TO STDOUT").as_string(cursor), out)
+    out.rows = cursor.rowcount
     return columns
 
 
@@ -120,4 +122,5 @@ def dump_index(stores: DataStores, index: str, out: ObjectWriter) -> dict[str, A
     mappings: dict[str, Any] = next(iter(mapping.values())).get("mappings", {})
     for hit in stores.search.scan(index, size=1000):
         out.write(json.dumps({"_id": hit["_id"], "_source": hit["_source"]}, separators=(",", ":")).encode() + b"\n")
+        out.rows += 1
     return mappings

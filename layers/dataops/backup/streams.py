@@ -130,6 +130,8 @@ class ObjectWriter(StreamingUpload):
     ) -> None:
         super().__init__(store, key, content_type=content_type)
         self.encoder = FrameEncoder(settings, backup_id, key)
+        # Set by the producer, who knows its rows (lines, COPY's row count); validation recounts them from lines.
+        self.rows = 0
 
     def __enter__(self) -> Self:
         super().__enter__()
