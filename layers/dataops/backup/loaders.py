@@ -17,6 +17,7 @@ from itertools import islice
 from typing import Any
 
 import psycopg2
+from opensearchpy.exceptions import RequestError
 from psycopg2 import sql
 
 from dataops.backup.dumpers import copy_statement, item_from_line
@@ -179,15 +180,28 @@ def restore_index(stores: DataStores, entry: ObjectEntry, mappings: dict[str, An
     return loaded
 
 
+def _recreate_index(stores: DataStores, index: str, mappings: dict[str, Any]) -> None:
+    """Delete and create the index with the backed-up mappings. A writer that auto-creates the index in between
+    (the stream sync, indexing the items a restore just wrote) is outrun by deleting again."""
+    client = stores.search.client
+    for _attempt in range(5):
+        if stores.search.index_exists(index):
+            client.indices.delete(index=index)
+        try:
+            client.indices.create(index=index, body={"mappings": mappings})
+            return
+        except RequestError as exc:
+            if exc.error != "resource_already_exists_exception":
+                raise
+    raise StoreUnavailable(f"OpenSearch index {index} kept being recreated by another writer; restore it again")
+
+
 def replace_index(
     stores: DataStores, base_name: str, mappings: dict[str, Any], documents: Iterable[dict[str, Any]]
 ) -> int:
     """Recreate the index with `mappings` and bulk load `{"_id", "_source"}` documents."""
     index = stores.settings.resolved_index(base_name)
-    client = stores.search.client
-    if stores.search.index_exists(index):
-        client.indices.delete(index=index)
-    client.indices.create(index=index, body={"mappings": mappings})
+    _recreate_index(stores, index, mappings)
     actions = ({"_index": index, "_id": doc["_id"], "_source": doc["_source"]} for doc in documents)
     loaded, failures = stores.search.bulk(actions, chunk_size=1000)
     if failures:
