@@ -79,7 +79,7 @@ def test_every_workflow_runs_to_a_readable_summary(deployed, invoke, profile):
     reset = succeeded(run_workflow(profile, "reset", {"state": "fresh", "snapshot": snapshot}))
     assert [step["status"] for step in reset["steps"].values()] == ["dry_run"] + ["succeeded"] * 4
     skipped = succeeded(run_workflow(profile, "reset", {"state": "fresh"}))
-    assert skipped["steps"]["snapshot"] == {"operation": "backup", "status": "skipped"}
+    assert skipped["steps"]["snapshot"] == {"operation": "reset", "status": "skipped"}
 
     maintenance = succeeded(run_workflow(profile, "maintenance", {}))
     assert maintenance["steps"]["health"]["overall"] in {"healthy", "warning"}
