@@ -310,3 +310,28 @@ def test_data_validation_health_check_fails_on_errors_and_passes_when_clean(prov
     put(stores, "artist", artist("a1", studio="nowhere"))
     failing = check()
     assert failing.status == "fail" and failing.details["errors"] >= 1 and "3 error(s)" in failing.message
+
+
+def test_files_target_reads_a_backup_export(agents):
+    from dataops.operations.backup import BACKUP
+
+    bad = persona("p9")
+    del bad["name"]
+    put(agents, "persona", bad)
+    BACKUP.run(BACKUP.parse({"action": "export", "path": "validate-it"}), agents)
+    table = f"s3://exports/validate-it/dynamodb/{agents.profile.table.base_name}.jsonl"
+    services = "s3://exports/validate-it/postgres/services.jsonl"
+    _, summary, issues = failed_issues(agents, {"target": "files", "paths": [table, services]})
+    assert [i for i in issues if i["rule"] == "persona.schema.missing" and i["key"].startswith(f"p9 ({table}:")]
+    assert summary["by_category"]["schema"] == 1
+    agents.table.batch_delete([{"PK": "PERSONA#p9", "SK": "PROFILE"}])
+
+
+def test_deleting_an_orphan_settles_every_issue_it_carried(agents):
+    member = {"team_id": "t-none", "member_id": "m5", "persona_id": "nobody", "display_name": "X",
+              "email": "x@example.com", "role": "observer", "created_at": NOW, "updated_at": NOW}  # fmt: skip
+    put(agents, "team_member", member)  # both its team and its persona are missing: two orphan errors
+    payload = {"target": "database", "entities": ["team_member"], "categories": ["referential", "orphans"]}
+    result = run(agents, **payload, fix_issues=True)
+    assert result.passed and result.summary["by_severity"]["error"] == 2 and result.summary["fixed"] == 2
+    assert ("TEAM#t-none", "MEMBER#m5") not in {(i["PK"], i["SK"]) for i in agents.table.scan()}

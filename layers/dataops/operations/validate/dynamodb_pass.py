@@ -73,7 +73,7 @@ class DuplicateTracker:
             )
         )  # fmt: skip
         if exact and self.context.fix:
-            self.context.fixes.delete_item(entity, key, rule, "warning", locator)
+            self.context.fixes.delete_item(entity, key, [(rule, "warning")], locator)
 
 
 def check_dynamodb(context: ValidationContext) -> None:
@@ -161,11 +161,12 @@ def _settle(
     context: ValidationContext, entity: EntityDefinition, key: str, item: dict[str, Any], record: dict[str, Any],
     findings: list[Finding], orphan: Finding | None,
 ) -> None:  # fmt: skip
-    """Report each finding; with FIX_ISSUES, delete an orphan or write the record every fixer agrees on."""
+    """Report each finding; with FIX_ISSUES, delete an orphan (settling all its findings) or write the record
+    every fixer agrees on."""
     repaired = None if orphan else context.checker.repaired(record, findings)
     settled = {id(finding) for finding in repaired[1]} if repaired else set()
     for finding in findings:
-        fixable = finding is orphan or id(finding) in settled
+        fixable = orphan is not None or id(finding) in settled
         context.report(
             ValidationIssue(
                 entity=entity.name, key=key, store="dynamodb", category=finding.category, rule=finding.rule,
@@ -175,7 +176,7 @@ def _settle(
     if not context.fix:
         return
     if orphan is not None:
-        context.fixes.delete_item(entity, key, orphan.rule, orphan.severity, item)
+        context.fixes.delete_item(entity, key, [(finding.rule, finding.severity) for finding in findings], item)
     elif repaired is not None:
         record_fixed, fixed_findings = repaired
         rules = [(finding.rule, finding.severity) for finding in fixed_findings]

@@ -1,5 +1,6 @@
 """The files target: seed data (the profile's default scenario, as the seeder would write it) or JSON-lines
-files (local paths, or `s3://<key>` in the backup bucket), each line a record with its entity type attribute."""
+files (local paths, or `s3://<key>` in the backup bucket): backup exports (dynamodb/, postgres/, opensearch/
+files) or any file of items carrying their entity type attribute."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from dataops.errors import InvalidRequest
 from dataops.operations.validate.checker import plain, record_key
 from dataops.operations.validate.context import BATCH, ValidationContext
 from dataops.operations.validate.report import ValidationIssue
-from dataops.profiles.model import EntityDefinition, SeedContext
+from dataops.profiles.model import EntityDefinition, Profile, SeedContext
 from dataops.records import record_from_item, record_values
+from dataops.stores.dynamodb import from_dynamo
 
 S3_SCHEME = "s3://"
 
@@ -45,9 +47,8 @@ def _records(context: ValidationContext, paths: list[str]) -> Iterator[tuple[str
         for entity_name, record in scenario.generate(seed):
             yield f"seed:{scenario.name}", profile.entity(entity_name), plain(record_values(record))
         return
-    type_attribute = profile.table.entity_type_attribute
-    known = {entity.name for entity in profile.entities}
     for path in paths:
+        placed = _placed_entity(profile, path)
         for number, line in enumerate(_lines(context, path), start=1):
             if not line.strip():
                 continue
@@ -56,11 +57,46 @@ def _records(context: ValidationContext, paths: list[str]) -> Iterator[tuple[str
             except json.JSONDecodeError as exc:
                 _corrupt(context, path, number, f"not JSON: {exc.msg}")
                 continue
-            name = value.get(type_attribute) if isinstance(value, dict) else None
-            if name not in known:
-                _corrupt(context, path, number, f"line has no known {type_attribute} (got {name!r})")
+            found = _record_of(profile, placed, value)
+            if isinstance(found, str):
+                _corrupt(context, path, number, found)
                 continue
-            yield f"{path}:{number}", profile.entity(str(name)), plain(record_from_item(profile, value))
+            yield f"{path}:{number}", found[0], plain(found[1])
+
+
+def _placed_entity(profile: Profile, path: str) -> EntityDefinition | None:
+    """An export names its files by store and table or index (postgres/services.jsonl, opensearch/artists.jsonl)."""
+    parts = path.replace("\\", "/").split("/")
+    store, stem = (parts[-2] if len(parts) > 1 else ""), parts[-1].removesuffix(".jsonl")
+    for entity in profile.entities:
+        if store == "postgres" and entity.postgres is not None and entity.postgres.table == stem:
+            return entity
+        if store == "opensearch" and entity.opensearch is not None and entity.opensearch.index_base_name == stem:
+            return entity
+    return None
+
+
+def _record_of(
+    profile: Profile, placed: EntityDefinition | None, value: Any
+) -> tuple[EntityDefinition, dict[str, Any]] | str:
+    """(entity, record) of one line: a PostgreSQL row, an OpenSearch {_id, _source}, or a DynamoDB item (plain or
+    DynamoDB JSON, as backup export writes it) carrying its entity type; otherwise why the line is unreadable."""
+    if not isinstance(value, dict):
+        return f"line is a JSON {type(value).__name__}, not an object"
+    if placed is not None and placed.opensearch is not None and "_source" in value:
+        source = dict(value["_source"])
+        if placed.opensearch.geo_point is not None:
+            source.pop(placed.opensearch.geo_point[0], None)
+        return placed, source
+    if placed is not None:
+        return placed, value
+    type_attribute = profile.table.entity_type_attribute
+    if isinstance(value.get(type_attribute), dict) and "S" in value[type_attribute]:
+        value = from_dynamo(value)
+    name = value.get(type_attribute)
+    if name not in {entity.name for entity in profile.entities}:
+        return f"line has no known {type_attribute} (got {name!r})"
+    return profile.entity(str(name)), record_from_item(profile, value)
 
 
 def _lines(context: ValidationContext, path: str) -> Iterator[str]:

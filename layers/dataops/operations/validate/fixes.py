@@ -54,13 +54,15 @@ class FixPlan:
             self._note(entity.name, key, "dynamodb", rule, "update", severity)
 
     def delete_item(
-        self, entity: EntityDefinition, key: str, rule: str, severity: Severity, item: dict[str, Any]
+        self, entity: EntityDefinition, key: str, rules: list[tuple[str, Severity]], item: dict[str, Any]
     ) -> None:
+        """Remove the item (and its document); every issue it carried goes with it."""
         self._deletes.append(self._table_key(item))
         if entity.opensearch is not None:
             doc_id, _ = document_for(entity, record_from_item(self.stores.profile, item))
             self._queue_document_delete(entity, doc_id)
-        self._note(entity.name, key, "dynamodb", rule, "delete", severity)
+        for rule, severity in rules:
+            self._note(entity.name, key, "dynamodb", rule, "delete", severity)
 
     def index_document(
         self, entity: EntityDefinition, key: str, rule: str, severity: Severity, record: dict[str, Any]
