@@ -55,16 +55,17 @@ def _client_message(exc: Exception) -> str:
 def new_data_key(stores: DataStores, backup_id: str) -> tuple[bytes, EncryptionHeader]:
     context = encryption_context(stores.profile.name, backup_id)
     try:
-        plaintext, encrypted = stores.backup_key.generate_data_key(context)
-        key_id = str(stores.backup_key.describe()["Arn"])
-    except StoreUnavailable as exc:
-        raise StoreUnavailable(f"backup encryption key unavailable: {exc.message}") from None
+        # The response names the key's ARN, so an alias is resolved without another call.
+        response = stores.backup_key.client.generate_data_key(
+            KeyId=stores.backup_key.key_id, KeySpec="AES_256", EncryptionContext=context
+        )
     except Exception as exc:  # noqa: BLE001 - any KMS failure stops the backup before data is written
         raise StoreUnavailable(
             f"KMS key {stores.backup_key.key_id!r} could not generate a data key: {_client_message(exc)}"
         ) from None
+    plaintext, encrypted = bytes(response["Plaintext"]), bytes(response["CiphertextBlob"])
     header = EncryptionHeader(
-        kms_key_id=key_id,
+        kms_key_id=str(response["KeyId"]),
         encrypted_data_key=base64.b64encode(encrypted).decode(),
         encryption_context=context,
         key_check=key_check(plaintext, context),
