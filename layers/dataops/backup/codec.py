@@ -72,7 +72,7 @@ class FrameEncoder:
     def start(self) -> bytes:
         return self._count(HEADER.pack(MAGIC, FORMAT_VERSION, self.settings.flags))
 
-    def write(self, data: bytes) -> Iterator[bytes]:
+    def write(self, data: bytes | bytearray | memoryview) -> Iterator[bytes]:
         """Stored bytes for every full frame the new data completes. Whole frames are cut from the caller's
         buffer without copying; only a partial frame is held back."""
         self.raw_bytes += len(data)
