@@ -83,6 +83,7 @@ class BackupManifest(BackupHeader):
     objects: list[ObjectEntry]
     index_mappings: dict[str, dict[str, Any]] = {}
     completed: datetime
+    copied_from: str | None = Field(default=None, description="The region this copy was made from.")
 
     @property
     def stored_bytes(self) -> int:

@@ -1,4 +1,4 @@
-"""`dataops backup create|list|validate|cleanup`, `dataops restore <id|snapshot|latest>`, `dataops export [path]`
+"""`dataops backup create|list|validate|cleanup|copy`, `dataops restore <id|snapshot|latest>`, `dataops export [path]`
 and `dataops import <path>`."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataops.operations.framework import Operation
 from dataops.operations.restore import RESTORE
 
 backup_app = typer.Typer(
-    help="Encrypted, verifiable backups: create, list, validate, cleanup.",
+    help="Encrypted, verifiable backups: create, list, validate, cleanup, copy.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -188,6 +188,29 @@ def cleanup(
     _run(BACKUP, payload, (profile, stage, target), remote=remote, as_json=as_json, dry_run=dry_run)
 
 
+@backup_app.command("copy")
+def copy(
+    backup: Annotated[str, typer.Argument(help="Backup id, snapshot name, or 'latest'.")],
+    region: Annotated[str, typer.Option("--region", help="Target region, e.g. eu-west-1.")],
+    bucket: Annotated[
+        str | None, typer.Option("--bucket", help="Target bucket (default <prefix>-backups-<region>).")
+    ] = None,
+    profile: ProfileOption = naming.DEFAULT_PROFILE,
+    stage: StageOption = naming.DEFAULT_STAGE,
+    target: TargetOption = "local",
+    remote: RemoteOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Copy a backup to a bucket in another region; its data key is re-wrapped by that region's backup key.
+
+    Example: [bold]dataops backup copy latest --region eu-west-1[/bold]
+    """
+    payload: dict[str, Any] = {"action": "copy", "backup": backup, "region": region}
+    if bucket:
+        payload["bucket"] = bucket
+    _run(BACKUP, payload, (profile, stage, target), remote=remote, as_json=as_json)
+
+
 def restore(
     backup: Annotated[str, typer.Argument(help="Backup id, snapshot name, or 'latest'.")],
     tables: TablesOption = None,
@@ -255,7 +278,9 @@ def import_export(
 
 def register(app: typer.Typer) -> None:
     """`backup` commands, and the top-level `restore`, `export` and `import`."""
-    app.add_typer(backup_app, name="backup", help="Encrypted, verifiable backups: create, list, validate, cleanup.")
+    app.add_typer(
+        backup_app, name="backup", help="Encrypted, verifiable backups: create, list, validate, cleanup, copy."
+    )
     app.command("restore")(restore)
     app.command("export")(export)
     app.command("import")(import_export)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from dataops.backup import catalog
+from dataops.backup.copy import copy_backup, target_stores
 from dataops.backup.create import BackupOptions, create_backup
 from dataops.backup.manifest import BackupManifest, backup_root
 from dataops.backup.retention import RetentionPolicy, plan_cleanup
@@ -27,8 +28,12 @@ from dataops.stores.data_stores import DataStores
 
 def check_backup_request(request: BackupRequest, stores: DataStores) -> None:
     """Checks that need the profile or the bucket; before the lock, so bad input writes nothing."""
-    if request.action == "validate" and not request.backup:
-        raise InvalidRequest.for_field("backup", "validate needs a backup id, a snapshot name or 'latest'")
+    if request.action in {"validate", "copy"} and not request.backup:
+        raise InvalidRequest.for_field("backup", f"{request.action} needs a backup id, a snapshot name or 'latest'")
+    if request.action == "copy":
+        if not request.region:
+            raise InvalidRequest.for_field("region", "copy needs the target region")
+        catalog.resolve(stores, str(request.backup))
     if request.action == "create" and request.kind == "snapshot" and not request.name:
         raise InvalidRequest.for_field("name", "a snapshot needs a name")
     check_transfer_request(request, stores)
@@ -153,6 +158,27 @@ def cleanup(request: BackupRequest, stores: DataStores) -> BackupResult:
     )
 
 
+def copy(request: BackupRequest, stores: DataStores) -> BackupResult:
+    started_at, started = utc_now(), time.monotonic()
+    manifest = catalog.resolve(stores, str(request.backup))
+    target = target_stores(stores, str(request.region), request.bucket)
+    details = {"region": target.settings.region, "bucket": target.backups.bucket}
+    if request.dry_run:
+        return backup_result(
+            request, stores, started, started_at=started_at, backup=backup_summary(manifest), details=details
+        )
+    copied = copy_backup(stores, manifest, target)
+    return backup_result(
+        request,
+        stores,
+        started,
+        started_at=started_at,
+        backup=backup_summary(copied),
+        details=details,
+        counts={"objects": len(copied.objects), "stored_bytes": copied.stored_bytes},
+    )
+
+
 ACTIONS = {
     "create": create,
     "list": list_backups,
@@ -163,6 +189,7 @@ ACTIONS = {
     "plan": plan,
     "unit": unit,
     "finalize": finalize,
+    "copy": copy,
 }
 
 
@@ -174,7 +201,7 @@ BACKUP = Operation(
     name="backup",
     request_model=BackupRequest,
     body=run_backup,
-    mutates=lambda request: request.action in {"create", "cleanup", "import", "finalize"},
+    mutates=lambda request: request.action in {"create", "cleanup", "import", "finalize", "copy"},
     check=check_backup_request,
     lock_lease_seconds=300,
 )

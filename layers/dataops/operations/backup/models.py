@@ -15,7 +15,7 @@ from dataops.models import OperationRequest, OperationResult
 from dataops.operations.framework import elapsed_ms, status_for
 from dataops.stores.data_stores import DataStores
 
-BackupAction = Literal["create", "list", "validate", "cleanup", "export", "import", "plan", "unit", "finalize"]
+BackupAction = Literal["create", "list", "validate", "cleanup", "export", "import", "plan", "unit", "finalize", "copy"]
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
@@ -43,6 +43,10 @@ class BackupRequest(OperationRequest):
         default="s3", description="export/import: the backup bucket's exports/ prefix, or a local folder (CLI)."
     )
     mask_pii: bool = Field(default=False, description="export: deterministically mask the profile's PII fields.")
+    region: str | None = Field(
+        default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$", description="copy: the target region, e.g. eu-west-1."
+    )
+    bucket: str | None = Field(default=None, description="copy: target bucket (default <prefix>-backups-<region>).")
     unit: BackupUnit | None = Field(default=None, description="unit: one unit from `plan` (with `backup`).")
     outcomes: list[UnitOutcome] | None = Field(default=None, description="finalize: every unit's outcome.")
 
