@@ -71,7 +71,7 @@ class Workflow:
         problems += [(name, "required option is missing") for name in self.required if not given.get(name)]
         for name, value in given.items():
             default = self.options.get(name)
-            if name in self.options and default is not None and type(value) is not type(default):
+            if name in self.options and type(value) is not type(default):
                 problems.append((name, f"must be {type(default).__name__}, got {json.dumps(value)}"))
         if problems:
             raise InvalidRequest(problems)
@@ -93,11 +93,17 @@ WORKFLOWS: dict[str, Workflow] = {
             description="Prepare the stores: apply migrations, seed the default data, validate, then back up.",
             steps=(
                 WorkflowStep("migrate", "migrate", {"action": "apply"}),
-                WorkflowStep("seed", "seed", {"action": "run"}, from_options=options_named("dry_run", "skip_existing")),
+                WorkflowStep(
+                    "seed",
+                    "seed",
+                    {"action": "run"},
+                    from_options=options_named("dry_run", "skip_existing", "scenario"),
+                ),
                 WorkflowStep("validate", "validate", VALIDATE_ALL, retry_on_failure=True),
                 WorkflowStep("backup", "backup", {"action": "create"}),
             ),
-            options={"dry_run": False, "skip_existing": True},
+            # An empty scenario seeds the profile's default one.
+            options={"dry_run": False, "skip_existing": True, "scenario": ""},
         ),
         Workflow(
             name="maintenance",

@@ -55,14 +55,16 @@ def succeeded(described: dict) -> dict:
 
 @pytest.mark.parametrize("profile", ["agent_system", "tattoo_directory"])
 def test_every_workflow_runs_to_a_readable_summary(deployed, invoke, profile):
-    init = succeeded(run_workflow(profile, "init", {}))
+    # tattoo_directory's default scenario is the full 10,000-artist directory; minimal keeps this test short.
+    scenario = {"scenario": "minimal"} if profile == "tattoo_directory" else {}
+    init = succeeded(run_workflow(profile, "init", scenario))
     assert list(init["steps"]) == ["migrate", "seed", "validate", "backup"]
     assert {step["status"] for step in init["steps"].values()} == {"succeeded"}
     assert sum(init["steps"]["seed"]["counts"].values()) > 0
     _, status = invoke(profile, "status", {"action": "show"})
     assert status["counts"]["dynamodb"] > 0
 
-    dry = succeeded(run_workflow(profile, "init", {"dry_run": True}))
+    dry = succeeded(run_workflow(profile, "init", {**scenario, "dry_run": True}))
     assert {step["status"] for step in dry["steps"].values()} == {"dry_run"}
     _, after_dry_run = invoke(profile, "status", {"action": "show"})
     assert after_dry_run["counts"] == status["counts"]
@@ -76,9 +78,9 @@ def test_every_workflow_runs_to_a_readable_summary(deployed, invoke, profile):
     assert after_restore["counts"] == status["counts"]
 
     snapshot = f"wf-{uuid.uuid4().hex[:8]}"
-    reset = succeeded(run_workflow(profile, "reset", {"state": "fresh", "snapshot": snapshot}))
+    reset = succeeded(run_workflow(profile, "reset", {"state": "minimal", "snapshot": snapshot}))
     assert [step["status"] for step in reset["steps"].values()] == ["dry_run"] + ["succeeded"] * 4
-    skipped = succeeded(run_workflow(profile, "reset", {"state": "fresh"}))
+    skipped = succeeded(run_workflow(profile, "reset", {"state": "minimal"}))
     assert skipped["steps"]["snapshot"] == {"operation": "reset", "status": "skipped"}
 
     maintenance = succeeded(run_workflow(profile, "maintenance", {}))

@@ -104,7 +104,7 @@ def test_dry_run_flows_from_the_input_into_every_init_step(template: Template) -
     assert [
         states[name]["Parameters"]["Payload"]["dry_run.$"] for name in ("migrate", "seed", "validate", "backup")
     ] == ["$.options.dry_run"] * 4
-    assert states["Read input"]["Parameters"]["defaults"] == {"dry_run": False, "skip_existing": True}
+    assert states["Read input"]["Parameters"]["defaults"] == {"dry_run": False, "skip_existing": True, "scenario": ""}
     assert states["Apply option defaults"]["Parameters"]["options.$"] == "States.JsonMerge($.defaults, $.given, false)"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dataops.errors import InvalidRequest, UnknownName
+from dataops.profiles import load_profile
 from dataops.workflow_runs import operation_named
 from dataops.workflows import WORKFLOWS, workflow_named
 
@@ -15,7 +16,7 @@ def test_init_runs_migrate_seed_validate_backup_and_dry_run_reaches_every_step()
     planned = list(init.planned_steps(options))
     assert [step.operation for step, _ in planned] == ["migrate", "seed", "validate", "backup"]
     assert all(payload["dry_run"] is True for _, payload in planned)
-    assert planned[1][1] == {"action": "run", "dry_run": True, "skip_existing": True}
+    assert planned[1][1] == {"action": "run", "dry_run": True, "skip_existing": True, "scenario": ""}
 
 
 def test_defaults_apply_when_the_input_is_empty() -> None:
@@ -75,7 +76,7 @@ def test_step_names_are_unique_within_each_workflow() -> None:
             assert set(step.from_options.values()) <= set(workflow.options), (workflow.name, step.name)
 
 
-EXAMPLE_OPTIONS = {"restore": {"backup": "latest"}, "reset": {"snapshot": "before-reset"}}
+EXAMPLE_OPTIONS = {"restore": {"backup": "latest"}, "reset": {"snapshot": "before-reset"}, "init": {"scenario": ""}}
 
 
 @pytest.mark.parametrize(
@@ -90,3 +91,17 @@ def test_every_step_sends_a_payload_its_operation_accepts(workflow, step, dry_ru
     # Read-only steps (verify-backup) leave dry_run to the operation; check-state is always a dry run.
     expected = dry_run if "dry_run" in step.from_options else step.payload.get("dry_run", False)
     assert request.dry_run is expected
+
+
+@pytest.mark.parametrize(("scenario", "expected"), [("", "full"), ("minimal", "minimal")])
+def test_an_empty_init_scenario_seeds_the_profile_default(scenario: str, expected: str) -> None:
+    init = workflow_named("init")
+    (seed,) = [
+        payload
+        for step, payload in init.planned_steps(init.resolve_options({"scenario": scenario}))
+        if step.name == "seed"
+    ]
+    request = operation_named("seed").parse(seed)
+    catalog = load_profile("tattoo_directory").seeding
+    assert catalog is not None
+    assert catalog.scenario(request.scenario).name == expected

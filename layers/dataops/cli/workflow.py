@@ -268,6 +268,9 @@ def init(
         bool | None,
         typer.Option("--skip-existing/--overwrite", help="Seeding leaves existing records (env SKIP_EXISTING)."),
     ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Seed this scenario instead of the profile's default.")
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --remote: follow the execution.")] = True,
     profile: ProfileOption = naming.DEFAULT_PROFILE,
     stage: StageOption = naming.DEFAULT_STAGE,
@@ -280,12 +283,11 @@ def init(
     """Prepare the stores: apply migrations, seed the default data, validate everything, then back up.
 
     Seed 000's `npm run data:init`. Examples: [bold]DRY_RUN=true dataops init[/bold],
-    [bold]dataops init --remote -p tattoo_directory[/bold]
+    [bold]dataops init --remote -p tattoo_directory --scenario minimal[/bold]
     """
     workflow = workflow_named("init")
-    given = {
-        name: value for name, value in {"dry_run": dry_run, "skip_existing": skip_existing}.items() if value is not None
-    }
+    chosen = {"dry_run": dry_run, "skip_existing": skip_existing, "scenario": scenario}
+    given = {name: value for name, value in chosen.items() if value is not None}
     where = CliTarget(profile, stage, target)
     try:
         options = workflow.resolve_options(with_shell_behaviour(workflow.options, given))
