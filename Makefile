@@ -8,6 +8,8 @@ PYTHON ?= $(shell (test -x $(PYENV_PY312) && echo $(PYENV_PY312)) || command -v 
 export LAMBDA_PYTHON ?= $(PYTHON)
 
 PROFILE ?= agent_system
+# The scenario `make demo` seeds; empty: the profile's default (tattoo_directory's is the full 10,000 artists).
+SCENARIO ?=
 STAGE ?= dev
 VENV := .venv
 BIN := $(VENV)/bin
@@ -71,7 +73,7 @@ invoke: ## Invoke the deployed health and status functions and print their repor
 	$(BIN)/dataops status --remote --profile $(PROFILE) --stage $(STAGE)
 
 demo: deploy ## Install, start the local stack, deploy PROFILE, run its init workflow, print its health
-	$(LOCAL_AWS) $(BIN)/dataops init --remote --profile $(PROFILE) --stage $(STAGE)
+	$(LOCAL_AWS) $(BIN)/dataops init --remote --profile $(PROFILE) --stage $(STAGE) $(if $(SCENARIO),--scenario $(SCENARIO))
 	$(LOCAL_AWS) $(BIN)/dataops health --remote --profile $(PROFILE) --stage $(STAGE)
 	@echo ""
 	@echo "Where to look next:"
