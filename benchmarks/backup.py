@@ -228,7 +228,9 @@ def bench_dynamodb(items: int) -> None:
         ours, _ = timed(lambda: BACKUP.run(BACKUP.parse(payload), stores))
         theirs, _ = timed(lambda: dynamodump("-m", "backup", "-s", table))
         report("backup", ours, theirs, "dynamodump", "target ratio <= 0.33")
-        theirs, _ = timed(lambda: dynamodump("-m", "restore", "-s", table, "-d", table, "--skipThroughputUpdate"))
+        theirs, _ = timed(
+            lambda: dynamodump("-m", "restore", "-s", table, "-d", table, "--skipThroughputUpdate", "--noConfirm")
+        )
         # Both restores start from an empty table: dynamodump recreates it, ours is given a fresh one.
         bench.dynamodb.delete_table(TableName=table)
         bench.create_table(table)
