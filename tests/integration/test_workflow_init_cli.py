@@ -53,7 +53,7 @@ def test_dry_run_init_reports_every_step_and_writes_nothing(provisioned, profile
     result = runner.invoke(app, ["init", "--json", "--profile", profile, "--stage", stores.settings.stage])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["options"] == {"dry_run": True, "skip_existing": True}
+    assert summary["options"] == {"dry_run": True, "skip_existing": True, "scenario": ""}
     assert list(summary["steps"]) == ["migrate", "seed", "validate", "backup"]
     assert {step["status"] for step in summary["steps"].values()} == {"dry_run"}
     assert summary["steps"]["seed"]["counts"], "the dry run still counts what it would seed"
