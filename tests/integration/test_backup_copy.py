@@ -42,6 +42,8 @@ def test_copy_validates_in_the_target_region_with_its_own_key(stores_and_target)
     copied = run({"action": "copy", "backup": backup_id, "region": REGION}, stores)
     assert copied.details == {"region": REGION, "bucket": target.backups.bucket}
     source, copy = load_manifest(stores, backup_id), load_manifest(target, backup_id)
+    assert source is not None and copy is not None
+    assert source.encryption is not None and copy.encryption is not None
     assert copy.copied_from == stores.settings.region
     assert copy.encryption.kms_key_id != source.encryption.kms_key_id
     assert [e.sha256 for e in copy.objects] == [e.sha256 for e in source.objects]
@@ -51,7 +53,9 @@ def test_copy_validates_in_the_target_region_with_its_own_key(stores_and_target)
 def test_copy_of_a_corrupted_backup_never_completes_in_the_target(stores_and_target):
     stores, target = stores_and_target
     backup_id = run({"action": "create"}, stores).backup["backup_id"]
-    key = load_manifest(stores, backup_id).objects[0].key
+    manifest = load_manifest(stores, backup_id)
+    assert manifest is not None
+    key = manifest.objects[0].key
     data = bytearray(stores.backups.client.get_object(Bucket=stores.backups.bucket, Key=key)["Body"].read())
     data[20] ^= 1
     stores.backups.put_bytes(key, bytes(data))

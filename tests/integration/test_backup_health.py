@@ -24,7 +24,9 @@ def test_freshness_warns_without_backup_passes_after_one_and_warns_when_stale(pr
     assert freshness(stores).status == "warn"
     assert STATUS.run(STATUS.parse({}), stores).details["latest_backup"] is None
 
-    backup_id = BACKUP.run(BACKUP.parse({"action": "create"}), stores).backup["backup_id"]
+    created = BACKUP.run(BACKUP.parse({"action": "create"}), stores).backup
+    assert created is not None
+    backup_id = created["backup_id"]
     check = freshness(stores)
     assert check.status == "pass" and check.details["backup_id"] == backup_id
     assert STATUS.run(STATUS.parse({}), stores).details["latest_backup"].startswith(backup_id)
