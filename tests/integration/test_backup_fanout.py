@@ -52,6 +52,7 @@ def test_plan_units_finalize_gives_a_complete_restorable_backup(provisioned):
 def test_unit_of_an_unplanned_backup_is_refused(provisioned):
     stores = provisioned("tattoo_directory")
     with pytest.raises(InvalidRequest, match="field 'backup'"):
-        invoke(BACKUP, {"action": "unit", "backup": "20990101T000000Z-abcdef", "unit": {"store": "dynamodb"}}, stores)
+        unplanned = {"action": "unit", "backup": "20990101T000000000Z-abcdef", "unit": {"store": "dynamodb"}}
+        invoke(BACKUP, unplanned, stores)
     with pytest.raises(InvalidRequest, match="field 'unit'"):
-        invoke(BACKUP, {"action": "unit", "backup": "20990101T000000Z-abcdef"}, stores)
+        invoke(BACKUP, {"action": "unit", "backup": "20990101T000000000Z-abcdef"}, stores)

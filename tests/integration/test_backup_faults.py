@@ -235,7 +235,7 @@ def test_wrong_kms_key_is_named(agent, kms):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"backup": "20990101T000000Z-abcdef"}, "backup"),
+        ({"backup": "20990101T000000000Z-abcdef"}, "backup"),
         ({"backup": "no-such-snapshot"}, "backup"),
         ({"backup": "latest", "tables": ["servicez"]}, "tables"),
         ({"backup": "latest", "surprise": 1}, "surprise"),

@@ -13,7 +13,7 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 def summary(days_old: float, *, complete: bool = True, kind: str = "full", name: str | None = None) -> BackupSummary:
     created = NOW - timedelta(days=days_old)
     return BackupSummary(
-        backup_id=f"{created.strftime('%Y%m%dT%H%M%SZ')}-{int(days_old * 1000) % 0xFFFFFF:06x}",
+        backup_id=f"{created.strftime('%Y%m%dT%H%M%S000Z')}-{int(days_old * 1000) % 0xFFFFFF:06x}",
         name=name,
         kind=kind,
         created=created,
@@ -54,3 +54,12 @@ def test_named_snapshots_stay_unless_asked():
 def test_incomplete_backup_that_may_still_be_running_stays():
     running, abandoned, newest = summary(0.01, complete=False), summary(0.5, complete=False), summary(3)
     assert removed([running, abandoned, newest]) == {abandoned.backup_id}
+
+
+def test_the_bases_of_a_kept_incremental_backup_stay():
+    base, middle = summary(60), summary(50)
+    middle = middle.model_copy(update={"base": base.backup_id})
+    newest = summary(1).model_copy(update={"base": middle.backup_id})
+    assert removed([base, middle, newest]) == set()
+    unrelated = summary(70)
+    assert removed([unrelated, base, middle, newest]) == {unrelated.backup_id}

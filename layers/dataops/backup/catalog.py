@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,6 +33,7 @@ class BackupSummary(BaseModel):
     size_bytes: int
     tables: list[str]
     rows: dict[str, int]
+    base: str | None = None
 
 
 def backup_ids(stores: DataStores) -> list[str]:
@@ -74,6 +74,7 @@ def summarize(stores: DataStores, backup_id: str) -> BackupSummary:
             size_bytes=manifest.stored_bytes,
             tables=manifest.scope.names(),
             rows=manifest.rows_by_name(),
+            base=manifest.base,
         )
     header = _load_header(stores, backup_id)
     size = sum(
@@ -132,5 +133,14 @@ def resolve(stores: DataStores, reference: str, field: str = "backup") -> Backup
     return manifest
 
 
-def manifest_dict(manifest: BackupManifest) -> dict[str, Any]:
-    return manifest.model_dump(mode="json")
+def backup_chain(stores: DataStores, manifest: BackupManifest) -> list[BackupManifest]:
+    """The full backup an incremental one builds on, then every increment up to `manifest`, oldest first."""
+    chain = [manifest]
+    while chain[0].base is not None:
+        base = load_manifest(stores, chain[0].base)
+        if base is None:
+            raise BackupNotFound.for_field(
+                "backup", f"backup {chain[0].backup_id} builds on {chain[0].base}, which is missing or incomplete"
+            )
+        chain.insert(0, base)
+    return chain

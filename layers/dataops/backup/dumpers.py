@@ -51,9 +51,18 @@ def item_from_line(line: bytes) -> dict[str, Any]:
 
 
 def scan_segment(
-    stores: DataStores, segment: int, total_segments: int, entities: list[str] | None
+    stores: DataStores,
+    segment: int,
+    total_segments: int,
+    entities: list[str] | None,
+    *,
+    since: str | None = None,
+    keys_only: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Raw items of one parallel-scan segment; `entities` narrows to those entity types (None = every item)."""
+    """Raw items of one parallel-scan segment. `entities` narrows to those entity types (None = every item);
+    `since` to items updated at or after it (items without the update attribute always count as changed);
+    `keys_only` projects the key attributes and the entity type."""
+    table = stores.profile.table
     request: dict[str, Any] = {
         "TableName": stores.table.name,
         "Segment": segment,
@@ -61,22 +70,47 @@ def scan_segment(
         "ConsistentRead": True,
         "PaginationConfig": {"PageSize": SCAN_PAGE_ITEMS},
     }
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    filters: list[str] = []
     if entities is not None:
         placeholders = [f":e{i}" for i in range(len(entities))]
-        request["FilterExpression"] = f"#entity IN ({', '.join(placeholders)})"
-        request["ExpressionAttributeNames"] = {"#entity": stores.profile.table.entity_type_attribute}
-        request["ExpressionAttributeValues"] = {p: {"S": name} for p, name in zip(placeholders, entities, strict=True)}
+        filters.append(f"#entity IN ({', '.join(placeholders)})")
+        names["#entity"] = table.entity_type_attribute
+        values.update({p: {"S": name} for p, name in zip(placeholders, entities, strict=True)})
+    if since is not None:
+        filters.append("(attribute_not_exists(#updated) OR #updated >= :since)")
+        names["#updated"] = table.updated_at_attribute
+        values[":since"] = {"S": since}
+    if keys_only:
+        projected = [table.partition_key.name, table.entity_type_attribute]
+        projected += [table.sort_key.name] if table.sort_key else []
+        names.update({f"#k{i}": attribute for i, attribute in enumerate(projected)})
+        request["ProjectionExpression"] = ", ".join(f"#k{i}" for i in range(len(projected)))
+    if filters:
+        request["FilterExpression"] = " AND ".join(filters)
+    if names:
+        request["ExpressionAttributeNames"] = names
+    if values:
+        request["ExpressionAttributeValues"] = values
     for page in stores.table.client.get_paginator("scan").paginate(**request):
         yield from page["Items"]
 
 
 def dump_dynamodb_segment(
-    stores: DataStores, segment: int, total_segments: int, entities: list[str] | None, out: ObjectWriter
+    stores: DataStores,
+    segment: int,
+    total_segments: int,
+    entities: list[str] | None,
+    out: ObjectWriter,
+    *,
+    since: str | None = None,
+    keys_only: bool = False,
 ) -> Counter[str]:
     """Writes the segment's items; returns how many of each entity type it held."""
     attribute = stores.profile.table.entity_type_attribute
     per_entity: Counter[str] = Counter()
-    for item in scan_segment(stores, segment, total_segments, entities):
+    for item in scan_segment(stores, segment, total_segments, entities, since=since, keys_only=keys_only):
         per_entity[item.get(attribute, {}).get("S", "(none)")] += 1
         out.write(dynamo_line(item))
     out.rows = sum(per_entity.values())
@@ -92,14 +126,44 @@ def table_columns(cursor: psycopg2.extensions.cursor, table: str, schema: str = 
     return [str(row[0]) for row in cursor.fetchall()]
 
 
-def copy_statement(table: str, columns: list[str], direction: str) -> sql.Composed:
-    """COPY in text format: one row per line (newlines inside values are escaped), so validation counts rows."""
-    return sql.SQL("COPY {}.{} ({}) {} WITH (FORMAT text)").format(
+def copy_statement(table: str, columns: list[str], direction: str, *, temporary: bool = False) -> sql.Composed:
+    """COPY in text format: one row per line (newlines inside values are escaped), so validation counts rows.
+    A temporary (scratch) table lives in the session's own schema, so it is named without `public`."""
+    target = (
+        sql.Identifier(table) if temporary else sql.SQL("{}.{}").format(sql.Identifier("public"), sql.Identifier(table))
+    )
+    return sql.SQL("COPY {} ({}) {} WITH (FORMAT text)").format(
+        target, sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(direction)
+    )
+
+
+def dump_postgres_changes(
+    cursor: psycopg2.extensions.cursor,
+    table: str,
+    columns: list[str],
+    updated_column: str,
+    since: str,
+    out: ObjectWriter,
+) -> None:
+    """Rows updated at or after `since`, in COPY text format with the table's columns."""
+    query = sql.SQL("COPY (SELECT {} FROM {}.{} WHERE {} >= %s) TO STDOUT WITH (FORMAT text)").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
         sql.Identifier("public"),
         sql.Identifier(table),
-        sql.SQL(", ").join(map(sql.Identifier, columns)),
-        sql.SQL(direction),
+        sql.Identifier(updated_column),
     )
+    cursor.copy_expert(cursor.mogrify(query, (since,)).decode(), out)
+    out.rows = cursor.rowcount
+
+
+def dump_postgres_keys(
+    cursor: psycopg2.extensions.cursor, table: str, key_columns: tuple[str, ...], out: ObjectWriter
+) -> None:
+    query = sql.SQL("COPY (SELECT {} FROM {}.{}) TO STDOUT WITH (FORMAT text)").format(
+        sql.SQL(", ").join(map(sql.Identifier, key_columns)), sql.Identifier("public"), sql.Identifier(table)
+    )
+    cursor.copy_expert(query.as_string(cursor), out)
+    out.rows = cursor.rowcount
 
 
 def begin_snapshot(cursor: psycopg2.extensions.cursor) -> None:

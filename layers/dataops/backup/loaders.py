@@ -46,30 +46,113 @@ def _verify_fully_read(reader: DecodedReader, entry: ObjectEntry) -> None:
         raise StoreUnavailable(f"backup object {entry.key} changed while it was being restored; restore aborted")
 
 
-def restore_postgres(stores: DataStores, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
-    """One transaction: every table is replaced, or (on any error) none is."""
+Layer = tuple[list[ObjectEntry], OpenObject]
+
+
+def restore_postgres(
+    stores: DataStores, entries: list[ObjectEntry], open_object: OpenObject, increments: list[Layer] | None = None
+) -> dict[str, int]:
+    """One transaction for the base and every increment on top: all tables end as the newest backup saw them,
+    or (on any error) none is changed."""
     try:
-        return _replace_tables(stores, entries, open_object)
+        with stores.postgres.transaction() as cursor:
+            loaded = _replace_tables(cursor, entries, open_object)
+            for layer_entries, open_layer in increments or []:
+                loaded = _apply_increment(cursor, layer_entries, open_layer, loaded)
+            for table in loaded:
+                reset_sequences(cursor, table)
+        return loaded
     except psycopg2.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StoreUnavailable(f"PostgreSQL restore rolled back, no table was changed: {reason}") from None
 
 
-def _replace_tables(stores: DataStores, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
+def _replace_tables(cursor: Any, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
     loaded: dict[str, int] = {}
     tables = [entry.name for entry in entries]
-    with stores.postgres.transaction() as cursor:
+    cursor.execute(
+        sql.SQL("TRUNCATE {}").format(
+            sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier("public"), sql.Identifier(t)) for t in tables)
+        )
+    )
+    for entry in entries:
+        _copy_in(cursor, entry.name, entry, open_object)
+        loaded[entry.name] = entry.rows
+    return loaded
+
+
+def _copy_in(cursor: Any, table: str, entry: ObjectEntry, open_object: OpenObject, *, temporary: bool = False) -> None:
+    reader = open_object(entry)
+    statement = copy_statement(table, entry.columns, "FROM STDIN", temporary=temporary)
+    cursor.copy_expert(statement.as_string(cursor), reader)
+    _verify_fully_read(reader, entry)
+
+
+def _key_match(table: str, other: str, columns: list[str]) -> sql.Composable:
+    return sql.SQL(" AND ").join(
+        sql.SQL("{}.{} = {}.{}").format(
+            sql.Identifier(other), sql.Identifier(c), sql.Identifier(table), sql.Identifier(c)
+        )
+        for c in columns
+    )
+
+
+def _apply_increment(
+    cursor: Any, entries: list[ObjectEntry], open_object: OpenObject, loaded: dict[str, int]
+) -> dict[str, int]:
+    """Children first: drop what the increment's key lists no longer hold (a whole-table object replaces its table);
+    then parents first: upsert changed rows, load whole tables."""
+    data = {e.name: e for e in entries if e.role == "data"}
+    keys = {e.name: e for e in entries if e.role == "keys"}
+    order = [e.name for e in entries if e.role == "data"]
+    for table in reversed(order):
+        if table in keys:
+            scratch = f"dataops_keys_{table}"
+            key_columns = keys[table].columns
+            cursor.execute(
+                sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+                    sql.Identifier(scratch), sql.SQL(", ").join(map(sql.Identifier, key_columns)), sql.Identifier(table)
+                )
+            )
+            _copy_in(cursor, scratch, keys[table], open_object, temporary=True)
+            cursor.execute(
+                sql.SQL("DELETE FROM {} WHERE NOT EXISTS (SELECT 1 FROM {} WHERE {})").format(
+                    sql.Identifier(table), sql.Identifier(scratch), _key_match(table, scratch, key_columns)
+                )
+            )
+            cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(scratch)))
+        else:
+            cursor.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+    for table in order:
+        entry = data[table]
+        if table not in keys:
+            _copy_in(cursor, table, entry, open_object)
+            loaded[table] = entry.rows
+            continue
+        scratch = f"dataops_changes_{table}"
+        columns = entry.columns
         cursor.execute(
-            sql.SQL("TRUNCATE {}").format(
-                sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier("public"), sql.Identifier(t)) for t in tables)
+            sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+                sql.Identifier(scratch), sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(table)
             )
         )
-        for entry in entries:
-            reader = open_object(entry)
-            cursor.copy_expert(copy_statement(entry.name, entry.columns, "FROM STDIN").as_string(cursor), reader)
-            _verify_fully_read(reader, entry)
-            loaded[entry.name] = cursor.rowcount if cursor.rowcount >= 0 else entry.rows
-            reset_sequences(cursor, entry.name)
+        _copy_in(cursor, scratch, entry, open_object, temporary=True)
+        key_columns = keys[table].columns
+        updates = [c for c in columns if c not in key_columns]
+        cursor.execute(
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}").format(
+                sql.Identifier(table),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.Identifier(scratch),
+                sql.SQL(", ").join(map(sql.Identifier, key_columns)),
+                sql.SQL(", ").join(
+                    sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in updates
+                ),
+            )
+        )
+        cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(scratch)))
+        loaded[table] = keys[table].rows
     return loaded
 
 
@@ -170,6 +253,44 @@ def replace_items(stores: DataStores, items: Iterable[dict[str, Any]], entities:
         deletes = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities))
         _parallel_batches(stores, deletes, pool)
         _parallel_batches(stores, puts(), pool)
+    return counts
+
+
+def apply_dynamodb_increment(
+    stores: DataStores, entries: list[ObjectEntry], entities: list[str] | None, open_object: OpenObject
+) -> dict[str, int]:
+    """On top of the restored base: delete items the increment's key lists no longer hold, then write its changed
+    items. The key set is held in memory (key attributes only, about 100 bytes per item)."""
+    table = stores.profile.table
+    key_names = [table.partition_key.name] + ([table.sort_key.name] if table.sort_key else [])
+    attribute = table.entity_type_attribute
+    wanted = set(entities) if entities is not None else None
+
+    def key_of(item: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(json.dumps(item[name], sort_keys=True) for name in key_names)
+
+    kept: set[tuple[str, ...]] = set()
+    for entry in (e for e in entries if e.role == "keys"):
+        reader = open_object(entry)
+        kept.update(key_of(item_from_line(line)) for line in read_lines(reader))
+        _verify_fully_read(reader, entry)
+    counts: dict[str, int] = {}
+
+    def changed_items() -> Iterator[dict[str, Any]]:
+        for entry in (e for e in entries if e.role == "data"):
+            reader = open_object(entry)
+            for line in read_lines(reader):
+                item = item_from_line(line)
+                entity = item.get(attribute, {}).get("S", "(none)")
+                if wanted is None or entity in wanted:
+                    counts[entity] = counts.get(entity, 0) + 1
+                    yield {"PutRequest": {"Item": item}}
+            _verify_fully_read(reader, entry)
+
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="increment-dynamodb") as pool:
+        gone = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities) if key_of(key) not in kept)
+        _parallel_batches(stores, gone, pool)
+        _parallel_batches(stores, changed_items(), pool)
     return counts
 
 

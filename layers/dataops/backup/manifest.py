@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dataops import __version__
 
-BackupKind = Literal["full", "snapshot", "safety"]
+BackupKind = Literal["full", "snapshot", "safety", "incremental"]
+ObjectRole = Literal["data", "keys"]
 StoreName = Literal["dynamodb", "postgres", "opensearch"]
 MANIFEST_FORMAT = 1
-BACKUP_ID_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+BACKUP_ID_PATTERN = re.compile(r"^\d{8}T\d{9}Z-[0-9a-f]{6}$")
 
 
 class Model(BaseModel):
@@ -48,6 +49,10 @@ class ObjectEntry(Model):
     columns: list[str] = []
     entities: list[str] = []
     entity_rows: dict[str, int] = {}
+    # An incremental backup holds only changed rows ("changes") plus every key at backup time ("keys"), from
+    # which a restore removes what was deleted since the base.
+    role: ObjectRole = "data"
+    changes_only: bool = False
 
 
 class BackupScope(Model):
@@ -74,6 +79,8 @@ class BackupHeader(Model):
     migration_version: str | None = None
     scope: BackupScope
     segments: int = 1
+    base: str | None = Field(default=None, description="incremental: the backup this one applies on top of.")
+    since: str | None = Field(default=None, description="incremental: rows updated at or after this time.")
     compression: Literal["zstd", "none"]
     compression_level: int
     encryption: EncryptionHeader | None = None
@@ -90,9 +97,13 @@ class BackupManifest(BackupHeader):
         return sum(entry.stored_bytes for entry in self.objects)
 
     def rows_by_name(self) -> dict[str, int]:
-        """Rows per scope name: DynamoDB objects count per entity, the others per table or index."""
+        """Rows per scope name once restored: DynamoDB counts per entity, the others per table or index. Where an
+        incremental object lists every key, that count is the total; its changed rows are only part of it."""
         rows: dict[str, int] = dict.fromkeys(self.scope.names(), 0)
+        keyed = {(e.store, e.name) for e in self.objects if e.role == "keys"}
         for entry in self.objects:
+            if (entry.store, entry.name) in keyed and entry.role != "keys":
+                continue
             parts = entry.entity_rows if entry.store == "dynamodb" else {entry.name: entry.rows}
             for name, count in parts.items():
                 rows[name] = rows.get(name, 0) + count
@@ -100,12 +111,13 @@ class BackupManifest(BackupHeader):
 
 
 def new_backup_id(created: datetime) -> str:
-    """Sortable by time (newest first is a reverse sort) and unique."""
-    return f"{created.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+    """Sortable by time to the millisecond (newest first is a reverse sort), and unique."""
+    return f"{created.strftime('%Y%m%dT%H%M%S')}{created.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 def created_from_id(backup_id: str) -> datetime:
-    return datetime.strptime(backup_id.split("-", 1)[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    stamp = backup_id.split("-", 1)[0]
+    return datetime.strptime(stamp[:15], "%Y%m%dT%H%M%S").replace(microsecond=int(stamp[15:18]) * 1000, tzinfo=UTC)
 
 
 def backup_root(prefix: str, backup_id: str) -> str:

@@ -25,8 +25,8 @@ class Removal:
 
 
 def plan_cleanup(summaries: list[BackupSummary], policy: RetentionPolicy, now: datetime) -> list[Removal]:
-    """Backups to delete. Never the newest complete backup, never a named snapshot unless asked, and never
-    one of the `keep_last` newest complete backups. `summaries` may come in any order."""
+    """Backups to delete. Never the newest complete backup, never a named snapshot unless asked, never one of
+    the `keep_last` newest complete backups, and never the base of a backup that stays. Any order of summaries."""
     cutoff = now - timedelta(days=policy.retention_days)
     complete = sorted((s for s in summaries if s.complete), key=lambda s: s.backup_id, reverse=True)
     protected = {s.backup_id for s in complete[: max(1, policy.keep_last)]}
@@ -43,4 +43,14 @@ def plan_cleanup(summaries: list[BackupSummary], policy: RetentionPolicy, now: d
             continue
         if created < cutoff:
             removals.append(Removal(summary.backup_id, f"older than {policy.retention_days} days"))
-    return removals
+    # A kept incremental backup needs its whole chain of bases.
+    removed = {removal.backup_id for removal in removals}
+    by_id = {summary.backup_id: summary for summary in summaries}
+    needed: set[str] = set()
+    for summary in summaries:
+        if summary.backup_id not in removed:
+            base = summary.base
+            while base is not None and base not in needed:
+                needed.add(base)
+                base = by_id[base].base if base in by_id else None
+    return [removal for removal in removals if removal.backup_id not in needed]

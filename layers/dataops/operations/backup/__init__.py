@@ -20,7 +20,7 @@ from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
 from dataops.models import OperationStatus, utc_now
 from dataops.operations.backup.exports import check_transfer_request, export_action, import_action
-from dataops.operations.backup.fanout import check_fanout_request, finalize, plan, unit
+from dataops.operations.backup.fanout import check_fanout_request, finalize, incremental_base, plan, unit
 from dataops.operations.backup.models import BackupRequest, BackupResult, backup_result
 from dataops.operations.framework import Operation, status_for
 from dataops.stores.data_stores import DataStores
@@ -40,6 +40,8 @@ def check_backup_request(request: BackupRequest, stores: DataStores) -> None:
     check_fanout_request(request)
     if request.action == "plan":
         resolve_scope(stores.profile, request.tables)
+    if request.action == "create" and request.kind == "incremental":
+        incremental_base(request, stores)
     if request.action == "create":
         resolve_scope(stores.profile, request.tables)
         if request.kind == "snapshot" and request.name and catalog.snapshot_named(stores, request.name):
@@ -59,12 +61,14 @@ def backup_summary(manifest: BackupManifest) -> dict[str, Any]:
         "encrypted": manifest.encryption is not None,
         "compression": manifest.compression,
         "migration_version": manifest.migration_version,
+        "base": manifest.base,
     }
 
 
 def create(request: BackupRequest, stores: DataStores) -> BackupResult:
     started_at, started = utc_now(), time.monotonic()
     scope = resolve_scope(stores.profile, request.tables)
+    base = incremental_base(request, stores) if request.kind == "incremental" else None
     if request.dry_run:
         return backup_result(
             request,
@@ -83,6 +87,7 @@ def create(request: BackupRequest, stores: DataStores) -> BackupResult:
             compression_level=request.compression_level,
             encrypt=request.encryption_enabled,
             segments=request.segments,
+            base=base,
         ),
     )
     rows = manifest.rows_by_name()

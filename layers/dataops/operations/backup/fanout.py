@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import time
 
+from dataops.backup import catalog
 from dataops.backup.create import BackupOptions, finish_backup, load_started, plan_units, run_unit, start_backup
 from dataops.backup.keys import open_data_key
+from dataops.backup.manifest import BackupManifest
 from dataops.backup.scope import resolve_scope
 from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
@@ -29,6 +31,18 @@ def check_fanout_request(request: BackupRequest) -> None:
         raise InvalidRequest.for_field("outcomes", "finalize needs the outcome of every unit")
 
 
+def incremental_base(request: BackupRequest, stores: DataStores) -> BackupManifest:
+    """The complete backup an incremental one builds on; it must cover exactly the requested scope."""
+    base = catalog.resolve(stores, request.base or "latest", "base")
+    if base.kind == "safety":
+        raise InvalidRequest.for_field("base", f"backup {base.backup_id} is a restore's safety backup; pick another")
+    if base.scope != resolve_scope(stores.profile, request.tables):
+        raise InvalidRequest.for_field(
+            "base", f"backup {base.backup_id} covers {base.scope.names()}; an increment must cover the same tables"
+        )
+    return base
+
+
 def plan(request: BackupRequest, stores: DataStores) -> BackupResult:
     started_at, started = utc_now(), time.monotonic()
     scope = resolve_scope(stores.profile, request.tables)
@@ -40,6 +54,7 @@ def plan(request: BackupRequest, stores: DataStores) -> BackupResult:
         compression_level=request.compression_level,
         encrypt=request.encryption_enabled,
         segments=request.segments,
+        base=incremental_base(request, stores) if request.kind == "incremental" else None,
     )
     if request.dry_run:
         return backup_result(

@@ -23,7 +23,10 @@ class BackupRequest(OperationRequest):
     action: BackupAction
     backup: str | None = Field(default=None, description="validate: backup id, snapshot name, or 'latest'.")
     name: str | None = Field(default=None, pattern=NAME_PATTERN, description="create: a name (required for snapshots).")
-    kind: Literal["full", "snapshot"] = "full"
+    kind: Literal["full", "snapshot", "incremental"] = "full"
+    base: str | None = Field(
+        default=None, description="create, kind incremental: the backup it builds on (id, snapshot name, 'latest')."
+    )
     tables: list[str] | None = Field(
         default=None, description="create: back up only these entities, PostgreSQL tables or index base names."
     )

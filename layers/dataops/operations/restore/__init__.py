@@ -95,8 +95,9 @@ def run_restore(request: RestoreRequest, stores: DataStores) -> RestoreResult:
             "backup", f"backup {manifest.backup_id} is of profile {manifest.profile!r}, not {stores.profile.name!r}"
         )
     scope = narrow(manifest.scope, request.tables, "tables")
-    selected = _selected(manifest, scope)
-    problems = validate_backup(stores, selected)
+    chain = [_selected(layer, scope) for layer in catalog.backup_chain(stores, manifest)]
+    selected = chain[-1]
+    problems = [problem for layer in chain for problem in validate_backup(stores, layer)]
     if problems:
         raise BrokenBackup(
             f"backup {manifest.backup_id} is broken, nothing was restored: "
@@ -109,7 +110,12 @@ def run_restore(request: RestoreRequest, stores: DataStores) -> RestoreResult:
         for store in STORE_NAMES
         for name in getattr(scope, store)
     ]
-    summary = {"backup_id": manifest.backup_id, "kind": manifest.kind, "name": manifest.name}
+    summary = {
+        "backup_id": manifest.backup_id,
+        "kind": manifest.kind,
+        "name": manifest.name,
+        "chain": [layer.backup_id for layer in chain],
+    }
     result = RestoreResult(
         operation="restore",
         action=request.action,
@@ -125,7 +131,7 @@ def run_restore(request: RestoreRequest, stores: DataStores) -> RestoreResult:
         return result
     if request.safety_backup:
         result.safety_backup_id = _safety_backup(stores, scope, manifest.backup_id)
-    result.counts = _load(stores, selected, scope)
+    result.counts = _load(stores, chain, scope)
     result.duration_ms = elapsed_ms(started)
     return result
 
@@ -153,24 +159,35 @@ def _safety_backup(stores: DataStores, scope: BackupScope, restoring: str) -> st
     return safety.backup_id
 
 
-def _load(stores: DataStores, manifest: BackupManifest, scope: BackupScope) -> dict[str, int]:
-    open_object = loaders.object_opener(stores, manifest, open_data_key(stores, manifest.encryption))
+def _load(stores: DataStores, chain: list[BackupManifest], scope: BackupScope) -> dict[str, int]:
+    """The base, then each increment on top: PostgreSQL in one transaction for the whole chain; search indexes
+    from the newest backup (increments hold them whole)."""
+    openers = [loaders.object_opener(stores, m, open_data_key(stores, m.encryption)) for m in chain]
+    base, newest = chain[0], chain[-1]
     counts: dict[str, int] = {}
-    postgres = [e for e in manifest.objects if e.store == "postgres"]
-    by_table = {e.name: e for e in postgres}
     if scope.postgres:
-        counts.update(loaders.restore_postgres(stores, [by_table[t] for t in scope.postgres], open_object))
+        by_table = {e.name: e for e in base.objects if e.store == "postgres"}
+        increments = [
+            ([e for e in layer.objects if e.store == "postgres" and e.name in scope.postgres], opener)
+            for layer, opener in zip(chain[1:], openers[1:], strict=True)
+        ]
+        counts.update(loaders.restore_postgres(stores, [by_table[t] for t in scope.postgres], openers[0], increments))
     if scope.dynamodb:
         whole_table = set(scope.dynamodb) == set(full_scope(stores.profile).dynamodb) and set(
-            manifest.scope.dynamodb
+            base.scope.dynamodb
         ) == set(scope.dynamodb)
-        dynamo_entries = [e for e in manifest.objects if e.store == "dynamodb"]
-        loaded = loaders.restore_dynamodb(stores, dynamo_entries, None if whole_table else scope.dynamodb, open_object)
-        counts.update({entity: loaded.get(entity, 0) for entity in scope.dynamodb})
-    for entry in manifest.objects:
+        entities = None if whole_table else scope.dynamodb
+        dynamo_entries = [e for e in base.objects if e.store == "dynamodb"]
+        loaded = loaders.restore_dynamodb(stores, dynamo_entries, entities, openers[0])
+        for layer, opener in zip(chain[1:], openers[1:], strict=True):
+            layer_entries = [e for e in layer.objects if e.store == "dynamodb"]
+            loaders.apply_dynamodb_increment(stores, layer_entries, entities, opener)
+        rows = newest.rows_by_name()
+        counts.update({entity: rows.get(entity, loaded.get(entity, 0)) for entity in scope.dynamodb})
+    for entry in newest.objects:
         if entry.store == "opensearch" and entry.name in scope.opensearch:
             counts[entry.name] = loaders.restore_index(
-                stores, entry, manifest.index_mappings.get(entry.name, {}), open_object
+                stores, entry, newest.index_mappings.get(entry.name, {}), openers[-1]
             )
     return counts
 
