@@ -39,6 +39,28 @@ class FailureNotice(Construct):
         self.publish.add_catch(self.failed, errors=[sfn.Errors.ALL], result_path="$.publish_error")
         self.publish.next(self.failed)
 
+    def for_reported_failure(self, step: str) -> sfn.Pass:
+        """The state for a step that returned normally but with status `failed` (e.g. a reset that missed its state)."""
+        notice = sfn.Pass(
+            self,
+            f"Reported-{step}",
+            state_name=f"{step} reported failure",
+            parameters={
+                "workflow": self.workflow,
+                "step": step,
+                "execution": sfn.JsonPath.execution_id,
+                "error": "StepReportedFailure",
+                "cause": f"{step} finished with status failed; its counts are in completed_steps",
+                "input": sfn.JsonPath.object_at("$.options"),
+                "completed_steps": sfn.JsonPath.object_at("$.steps"),
+                "subject": f"dataops {self.workflow} workflow failed at step {step}",
+                "summary": f"{self.workflow} failed at step {step}: it finished with status failed",
+            },
+            result_path=NOTICE_PATH,
+        )
+        notice.next(self.publish)
+        return notice
+
     def for_step(self, step: str) -> sfn.Pass:
         """The state a step's Catch goes to: it writes the notice, then the shared publish and Fail follow."""
         notice = sfn.Pass(

@@ -47,7 +47,15 @@ class WorkflowStateMachine(Construct):
                 chain = sfn.Chain.custom(chain.next(choice).start_state, choice.afterwards().end_states, choice)
             else:
                 chain = chain.next(task)
-        chain = chain.next(
+        # An operation may finish normally yet report `failed` (reset validate finding differences): fail then too.
+        verdict = sfn.Choice(self, "Verdict", state_name="Did every step succeed?")
+        for step in workflow.steps:
+            verdict.when(
+                sfn.Condition.string_equals(f"$.steps.{step.name}.status", "failed"),
+                failure.for_reported_failure(step.name),
+            )
+        chain = chain.next(verdict)
+        verdict.otherwise(
             sfn.Pass(
                 self,
                 "Summary",

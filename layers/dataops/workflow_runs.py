@@ -75,6 +75,8 @@ def run_in_process(
             raise StepFailed(f"{workflow.name} failed at step {step.name}: {message}") from error
         steps[step.name] = step_summary(step, result)
         on_step(step.name, steps[step.name]["status"], steps[step.name])
+        if result["status"] == "failed":
+            raise StepFailed(f"{workflow.name} failed at step {step.name}: it finished with status failed")
     return {"workflow": workflow.name, "status": "succeeded", "options": dict(options), "steps": steps}
 
 

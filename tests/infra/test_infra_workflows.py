@@ -119,6 +119,18 @@ def test_failure_publishes_a_notice_to_the_alert_topic_then_fails_with_its_cause
         assert states["Failed"] == {"Type": "Fail", "ErrorPath": "$.notice.error", "CausePath": "$.notice.summary"}
 
 
+@pytest.mark.parametrize("workflow", list(WORKFLOWS))
+def test_a_step_that_reports_failed_fails_the_workflow_through_the_notice(template: Template, workflow: str) -> None:
+    states = _definitions(template)[naming.state_machine_name(PROFILE, STAGE, workflow)]["States"]
+    verdict = states["Did every step succeed?"]
+    assert verdict["Default"] == "Summary"
+    assert [(rule["Variable"], rule["StringEquals"], rule["Next"]) for rule in verdict["Choices"]] == [
+        (f"$.steps.{step.name}.status", "failed", f"{step.name} reported failure") for step in WORKFLOWS[workflow].steps
+    ]
+    for step in WORKFLOWS[workflow].steps:
+        assert states[f"{step.name} reported failure"]["Next"] == "Publish failure notice"
+
+
 def test_summary_lists_options_and_each_step(template: Template) -> None:
     for definition in _definitions(template).values():
         summary = definition["States"]["Summary"]
