@@ -41,6 +41,23 @@ def encode_geohash(latitude: float, longitude: float, precision: int = 9) -> str
     return "".join(characters)
 
 
+def decode_bounds(geohash: str) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of the cell; a point is inside its own geohash's cell."""
+    lat_range, lon_range = [-90.0, 90.0], [-180.0, 180.0]
+    even = True
+    for char in geohash.lower():
+        index = BASE32.index(char)
+        for shift in range(4, -1, -1):
+            bounds = lon_range if even else lat_range
+            middle = (bounds[0] + bounds[1]) / 2
+            if (index >> shift) & 1:
+                bounds[0] = middle
+            else:
+                bounds[1] = middle
+            even = not even
+    return lat_range[0], lon_range[0], lat_range[1], lon_range[1]
+
+
 def _compact(value: int) -> int:
     """The even bits of `value`, packed: the inverse of interleaving, in six mask steps rather than a loop."""
     value &= 0x5555555555555555

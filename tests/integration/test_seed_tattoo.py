@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from dataops.errors import UnknownName
-from dataops.geohash import decode_bounds
+from dataops.geo import decode_bounds
 from dataops.operations.seed import SEED
 from dataops.operations.seed.operation import DATASET_CLOCK
 from dataops.profiles.tattoo_directory.entities import UK_POSTCODE

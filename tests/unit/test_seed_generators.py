@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from dataops.cli.main import app
 from dataops.errors import UnknownName
-from dataops.geohash import decode_bounds, encode
+from dataops.geo import decode_bounds, encode_geohash
 from dataops.operations.seed.engine import SeedOptions, apply_batch
 from dataops.operations.seed.fingerprint import KeyFingerprint
 from dataops.profiles import load_profile
@@ -42,7 +42,7 @@ def dumps(scenario: str, seed: int = 4, copies: int = 1) -> list[tuple[str, dict
     ],
 )
 def test_geohash_matches_published_values(latitude, longitude, precision, expected):
-    assert encode(latitude, longitude, precision) == expected
+    assert encode_geohash(latitude, longitude, precision) == expected
     south, west, north, east = decode_bounds(expected)
     assert south <= latitude <= north and west <= longitude <= east
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dataops.geohash import encode
+from dataops.geo import encode_geohash
 from dataops.profiles.model import SeedContext, SeedRecords
 from dataops.profiles.tattoo_directory.entities import Artist, PortfolioImage, Pricing, SocialMedia, Studio, Style
 from dataops.profiles.tattoo_directory.seed.places import INWARD_LETTERS, NEIGHBOURHOODS, Neighbourhood
@@ -98,7 +98,7 @@ class DirectoryShape:
             studioName=f"{rng.choice(STUDIO_WORDS)} {rng.choice(STUDIO_SUFFIXES)}",
             address=f"{rng.randint(1, 240)} {rng.choice(place.streets)}, {place.area}, {place.city}",
             postcode=f"{place.postcode_district} {inward}",
-            geohash=encode(latitude, longitude, GEOHASH_PRECISION),
+            geohash=encode_geohash(latitude, longitude, GEOHASH_PRECISION),
             latitude=latitude,
             longitude=longitude,
             specialties=specialties,
