@@ -9,7 +9,6 @@ import typer
 from dataops import naming
 from dataops.cli.audit import audit
 from dataops.cli.backup import register as register_backup_commands
-from dataops.cli.backup import register as register_backup_commands
 from dataops.cli.local import local_app
 from dataops.cli.migrate import migrate_app
 from dataops.cli.monitor import maintenance, monitor_app
@@ -40,7 +39,6 @@ app.add_typer(migrate_app, name="migrate", help="Versioned, locked, drift-checke
 app.add_typer(sync_app, name="sync", help="Sync DynamoDB and OpenSearch: full, conflicts, sync points.")
 app.add_typer(seed_app, name="seed", help="Seed deterministic scenario data (list, run [SCENARIO]).")
 app.add_typer(reset_app, name="reset", help="Reset to a named state; clear, snapshot, restore, validate.")
-register_backup_commands(app)
 register_backup_commands(app)
 app.command("validate")(validate)
 app.add_typer(monitor_app, name="monitor", help="Metrics, trends and alerts (check, watch, report, alerts).")
