@@ -276,3 +276,20 @@ def dynamodb_snapshot_of_control(stores):
         for item in page["Items"]
         if not item["PK"]["S"].startswith("LOCK")
     )
+
+
+def test_restore_that_would_break_a_foreign_key_rolls_back(agent):
+    # A backup of services alone, taken before a new service and a dependency on it exist.
+    partial = run(BACKUP, {"action": "create", "tables": ["services"]}, agent).backup["backup_id"]
+    with agent.postgres.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO services VALUES ('svc-late', 'late', 'team-1', 'standard', 'https://x', now(), now(), '{}')"
+        )
+        cursor.execute("INSERT INTO dependencies VALUES ('dep-late', 'svc-late', 'svc-00001', 'runtime', now())")
+    before = postgres_snapshot(agent)
+    with pytest.raises(StoreUnavailable, match=r"rolled back.*dependencies_service_id_fkey"):
+        run(RESTORE, {"backup": partial, "safety_backup": False}, agent)
+    assert postgres_snapshot(agent) == before
+    with agent.postgres.transaction() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'dependencies'::regclass")
+        assert cursor.fetchone()[0] == 2

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -55,7 +56,7 @@ def restore_postgres(
     """One transaction for the base and every increment on top: all tables end as the newest backup saw them,
     or (on any error) none is changed."""
     try:
-        with stores.postgres.transaction() as cursor:
+        with stores.postgres.transaction() as cursor, _foreign_keys_checked_at_end(cursor, [e.name for e in entries]):
             loaded = _replace_tables(cursor, entries, open_object)
             for layer_entries, open_layer in increments or []:
                 loaded = _apply_increment(cursor, layer_entries, open_layer, loaded)
@@ -65,6 +66,29 @@ def restore_postgres(
     except psycopg2.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StoreUnavailable(f"PostgreSQL restore rolled back, no table was changed: {reason}") from None
+
+
+@contextmanager
+def _foreign_keys_checked_at_end(cursor: Any, tables: list[str]) -> Iterator[None]:
+    """Foreign keys touching the restored tables are dropped for the load and added back at the end of the same
+    transaction, as pg_restore does: one set-based check instead of a trigger per row, and any row that breaks a
+    key still rolls the whole restore back."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]))",
+        ([f"public.{t}" for t in tables], [f"public.{t}" for t in tables]),
+    )
+    constraints = cursor.fetchall()
+    for table, name, _definition in constraints:
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
+    yield
+    for table, name, definition in constraints:
+        # Both the table (regclass text, already quoted) and the definition come from the catalog, not from input.
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
+            )
+        )
 
 
 def _replace_tables(cursor: Any, entries: list[ObjectEntry], open_object: OpenObject) -> dict[str, int]:
