@@ -77,11 +77,11 @@ demo: deploy ## Install, start the local stack, deploy PROFILE, run its init wor
 	$(LOCAL_AWS) $(BIN)/dataops health --remote --profile $(PROFILE) --stage $(STAGE)
 	@echo ""
 	@echo "Where to look next:"
-	@echo "  $(BIN)/dataops status --remote -p $(PROFILE)          records per entity in each store"
-	@echo "  $(BIN)/dataops workflow list -p $(PROFILE)            the workflows and their last runs"
-	@echo "  $(BIN)/dataops audit -p $(PROFILE)                    who changed what, and when"
-	@echo "  $(BIN)/dataops --help                                 every command (README: the command map)"
-	@echo "  make demo PROFILE=tattoo_directory                    the other built-in profile"
+	@echo "  $(BIN)/dataops status --remote -p $(PROFILE) -s $(STAGE)     records per entity in each store"
+	@echo "  $(BIN)/dataops workflow list -p $(PROFILE) -s $(STAGE)       the workflows and their last runs"
+	@echo "  $(BIN)/dataops audit -p $(PROFILE) -s $(STAGE)               who changed what, and when"
+	@echo "  $(BIN)/dataops --help                                     every command (README: the command map)"
+	@echo "  make demo PROFILE=tattoo_directory SCENARIO=minimal     the other built-in profile, quickly"
 
 lint: install ## ruff, ruff format --check and mypy
 	$(BIN)/ruff check .
