@@ -93,7 +93,10 @@ def audit(
     for record in records:
         style = STATUS_STYLE.get(record["status"], "white")
         counts = ", ".join(f"{key} {value}" for key, value in sorted(record.get("counts", {}).items()))
-        parameters = {key: value for key, value in record.get("parameters", {}).items() if key != "action"}
+        # Unset (null) fields say nothing about what ran; the JSON output keeps them.
+        parameters = {
+            key: value for key, value in record.get("parameters", {}).items() if key != "action" and value is not None
+        }
         table.add_row(
             record["at"][:19],
             record["actor"],
