@@ -76,6 +76,10 @@ class FrameEncoder:
         """Stored bytes for every full frame the new data completes. Whole frames are cut from the caller's
         buffer without copying; only a partial frame is held back."""
         self.raw_bytes += len(data)
+        if len(self._buffer) + len(data) < FRAME_RAW_BYTES:
+            # The common case: COPY and line writers hand over one row at a time.
+            self._buffer += data
+            return
         view = memoryview(data)
         if self._buffer:
             taken = FRAME_RAW_BYTES - len(self._buffer)

@@ -30,6 +30,8 @@ from dataops.stores.data_stores import DataStores
 BATCH = 25
 MAX_ATTEMPTS = 10
 WRITERS = 8
+# psycopg2 reads COPY input in 8 KiB calls by default; large reads cut the Python work per row.
+COPY_READ_BYTES = 1024 * 1024
 
 OpenObject = Callable[[ObjectEntry], DecodedReader]
 
@@ -108,7 +110,7 @@ def _replace_tables(cursor: Any, entries: list[ObjectEntry], open_object: OpenOb
 def _copy_in(cursor: Any, table: str, entry: ObjectEntry, open_object: OpenObject, *, temporary: bool = False) -> None:
     reader = open_object(entry)
     statement = copy_statement(table, entry.columns, "FROM STDIN", temporary=temporary)
-    cursor.copy_expert(statement.as_string(cursor), reader)
+    cursor.copy_expert(statement.as_string(cursor), reader, size=COPY_READ_BYTES)
     _verify_fully_read(reader, entry)
 
 
