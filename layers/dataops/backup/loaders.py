@@ -72,20 +72,32 @@ def restore_postgres(
 
 @contextmanager
 def _foreign_keys_checked_at_end(cursor: Any, tables: list[str]) -> Iterator[None]:
-    """Foreign keys touching the restored tables are dropped for the load and added back at the end of the same
-    transaction, as pg_restore does: one set-based check instead of a trigger per row, and any row that breaks a
-    key still rolls the whole restore back."""
+    """Foreign keys touching the restored tables, and their secondary indexes, are dropped for the load and added
+    back at the end of the same transaction, as pg_restore does for a full restore: one set-based check and one
+    index build instead of work per row; any row that breaks a key still rolls the whole restore back."""
+    qualified = [f"public.{t}" for t in tables]
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]))",
-        ([f"public.{t}" for t in tables], [f"public.{t}" for t in tables]),
+        (qualified, qualified),
     )
     constraints = cursor.fetchall()
+    # Indexes behind a primary key or unique constraint stay: they are the constraints themselves.
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = "
+        "ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = pg_index.indexrelid)",
+        (qualified,),
+    )
+    indexes = cursor.fetchall()
     for table, name, _definition in constraints:
         cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
+    for index, _definition in indexes:
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))
     yield
+    # Names and definitions below come from the catalog (regclass text is already quoted), not from input.
+    for _index, definition in indexes:
+        cursor.execute(sql.SQL(definition))
     for table, name, definition in constraints:
-        # Both the table (regclass text, already quoted) and the definition come from the catalog, not from input.
         cursor.execute(
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
