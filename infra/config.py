@@ -70,6 +70,8 @@ class DeploymentConfig(BaseModel):
     # The backup workflow daily and the maintenance workflow weekly; the e2e stage runs backup every minute.
     backup_schedule_minutes: int = Field(default=1440, ge=1)
     backup_schedule_enabled: bool = True
+    # How many backup units (scan segments, the PostgreSQL unit, indexes) the backup workflow's Map runs at once.
+    backup_map_concurrency: int = Field(default=4, ge=1, le=40)
     maintenance_schedule_minutes: int = Field(default=10080, ge=1)
     maintenance_schedule_enabled: bool = True
     # The monitor check (metrics, alerts) every 5 minutes.

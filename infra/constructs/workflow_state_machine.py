@@ -19,6 +19,7 @@ from constructs import Construct
 from dataops.workflows import Workflow, WorkflowStep
 from infra.constructs.acknowledge import acknowledge, wildcard_resource_finding
 from infra.constructs.failure_notice import FailureNotice
+from infra.constructs.workflow_fan_out import fan_out_step
 from infra.constructs.workflow_step import operation_step
 
 
@@ -35,12 +36,17 @@ class WorkflowStateMachine(Construct):
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
         timeout: Duration,
+        map_concurrency: int,
     ) -> None:
         super().__init__(scope, construct_id)
         failure = FailureNotice(self, "Failure", workflow=workflow.name, topic=alert_topic)
         chain = self._options(workflow)
         for step in workflow.steps:
-            task = operation_step(self, step, functions[step.operation], failure)
+            function = functions[step.operation]
+            if step.fan_out:
+                chain = chain.next(fan_out_step(self, step, function, failure, map_concurrency))
+                continue
+            task = operation_step(self, step, function, failure)
             if step.only_if:
                 choice = self._optional(step, task)
                 # Both branches (the step, or its "skipped" marker) continue to the next step.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
@@ -17,32 +20,15 @@ from infra.constructs.failure_notice import FAILURE_PATH, FailureNotice
 TRANSIENT_OPERATION_ERRORS = ["LockHeld", "StoreUnavailable"]
 
 
-def operation_step(
-    scope: Construct, step: WorkflowStep, function: lambda_.IFunction, failure: FailureNotice
-) -> tasks.LambdaInvoke:
-    """The step's result lands at `$.steps.<name>`: its status, counts and the step's summary fields."""
-    payload = {
+def step_payload(step: WorkflowStep) -> dict[str, Any]:
+    """The step's fixed payload, with the fields that come from the workflow's options."""
+    return {
         **step.payload,
         **{name: sfn.JsonPath.string_at(f"$.options.{option}") for name, option in step.from_options.items()},
     }
-    summary = {
-        "operation": step.operation,
-        "status": sfn.JsonPath.string_at("$.Payload.status"),
-        "counts": sfn.JsonPath.object_at("$.Payload.counts"),
-        "duration_ms": sfn.JsonPath.number_at("$.Payload.duration_ms"),
-        **{name: sfn.JsonPath.string_at(f"$.Payload.{name}") for name in step.summary_fields},
-    }
-    invoke = tasks.LambdaInvoke(
-        scope,
-        f"Step-{step.name}",
-        state_name=step.name,
-        lambda_function=function,
-        payload=sfn.TaskInput.from_object(payload),
-        result_selector=summary,
-        result_path=f"$.steps.{step.name}",
-        # Lambda.ServiceException, AWSLambdaException, SdkClientException, ClientExecutionTimeoutException.
-        retry_on_service_exceptions=True,
-    )
+
+
+def add_transient_retries(invoke: tasks.LambdaInvoke) -> None:
     invoke.add_retry(errors=["Lambda.TooManyRequestsException"], interval=Duration.seconds(2), max_attempts=3)
     invoke.add_retry(
         errors=TRANSIENT_OPERATION_ERRORS,
@@ -50,6 +36,40 @@ def operation_step(
         max_attempts=3,
         backoff_rate=2,
     )
+
+
+def operation_step(
+    scope: Construct,
+    step: WorkflowStep,
+    function: lambda_.IFunction,
+    failure: FailureNotice,
+    *,
+    payload: Mapping[str, Any] | None = None,
+    extra_summary: Mapping[str, Any] | None = None,
+) -> tasks.LambdaInvoke:
+    """The step's result lands at `$.steps.<name>`: its status, counts and the step's summary fields.
+
+    `payload` replaces the step's own (a fan-out's finalize call); `extra_summary` adds result fields."""
+    summary = {
+        "operation": step.operation,
+        "status": sfn.JsonPath.string_at("$.Payload.status"),
+        "counts": sfn.JsonPath.object_at("$.Payload.counts"),
+        "duration_ms": sfn.JsonPath.number_at("$.Payload.duration_ms"),
+        **{name: sfn.JsonPath.string_at(f"$.Payload.{name}") for name in step.summary_fields},
+        **(extra_summary or {}),
+    }
+    invoke = tasks.LambdaInvoke(
+        scope,
+        f"Step-{step.name}",
+        state_name=step.name,
+        lambda_function=function,
+        payload=sfn.TaskInput.from_object(dict(payload) if payload is not None else step_payload(step)),
+        result_selector=summary,
+        result_path=f"$.steps.{step.name}",
+        # Lambda.ServiceException, AWSLambdaException, SdkClientException, ClientExecutionTimeoutException.
+        retry_on_service_exceptions=True,
+    )
+    add_transient_retries(invoke)
     if step.retry_on_failure:
         # Read-only steps may be re-run safely; one more try outlasts a store's short blip on any target.
         invoke.add_retry(errors=[sfn.Errors.TASKS_FAILED], interval=Duration.seconds(5), max_attempts=1)

@@ -20,6 +20,17 @@ def options_named(*names: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class FanOut:
+    """How the state machine spreads a step over many invocations: the `plan` action lists units, a Map runs
+    the `unit` action once per unit (at most the deployment's map concurrency at a time), and the `finalize`
+    action combines the units' outcomes. In-process the step runs its own payload (the single-function path)."""
+
+    plan_action: str = "plan"
+    unit_action: str = "unit"
+    finalize_action: str = "finalize"
+
+
+@dataclass(frozen=True)
 class WorkflowStep:
     """One operation call: fixed `payload` fields, plus `from_options` (request field -> workflow option)."""
 
@@ -33,6 +44,7 @@ class WorkflowStep:
     summary_fields: tuple[str, ...] = ()
     # Read-only steps are retried once after any failure; a step that writes is never repeated blindly.
     retry_on_failure: bool = False
+    fan_out: FanOut | None = None
 
     def request(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """The payload this step sends for `options` (the same one the state machine builds)."""
@@ -40,6 +52,31 @@ class WorkflowStep:
 
     def runs_with(self, options: Mapping[str, Any]) -> bool:
         return self.only_if is None or bool(options[self.only_if])
+
+    def plan_request(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """A fan-out step's first call: the step's own request, as the plan action."""
+        return {**self.request(options), "action": self._fan_out.plan_action}
+
+    def unit_request(self, backup: str, unit: Mapping[str, Any]) -> dict[str, Any]:
+        """What the Map sends for one planned unit (only the id and the unit, so each payload stays small)."""
+        return {"action": self._fan_out.unit_action, "backup": backup, "unit": dict(unit)}
+
+    def finalize_request(
+        self, options: Mapping[str, Any], backup: str, outcomes: list[Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """The last call: the step's request as the finalize action, with every unit's outcome."""
+        return {
+            **self.request(options),
+            "action": self._fan_out.finalize_action,
+            "backup": backup,
+            "outcomes": list(outcomes),
+        }
+
+    @property
+    def _fan_out(self) -> FanOut:
+        if self.fan_out is None:
+            raise ValueError(f"step {self.name} does not fan out")
+        return self.fan_out
 
 
 @dataclass(frozen=True)
@@ -122,8 +159,11 @@ WORKFLOWS: dict[str, Workflow] = {
         ),
         Workflow(
             name="backup",
-            description="Back up every store of the profile into one encrypted, checksummed backup.",
-            steps=(WorkflowStep("backup", "backup", {"action": "create"}),),
+            description=(
+                "Back up every store of the profile into one encrypted, checksummed backup: plan the units, "
+                "back them up in parallel (a Map), then write the manifest and validate the backup."
+            ),
+            steps=(WorkflowStep("backup", "backup", {"action": "create"}, fan_out=FanOut()),),
         ),
         Workflow(
             name="restore",

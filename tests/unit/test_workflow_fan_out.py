@@ -1,0 +1,43 @@
+"""The backup workflow's fan-out payloads in the catalog: each one a valid request of the backup operation."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataops.operations.backup.models import BackupRequest
+from dataops.workflows import WORKFLOWS, workflow_named
+
+UNIT = {"store": "dynamodb", "segment": 1, "total_segments": 4, "tables": [], "index": None}
+
+
+def test_only_the_backup_workflow_fans_out_and_in_process_it_still_creates_in_one_call() -> None:
+    assert [(w.name, s.name) for w in WORKFLOWS.values() for s in w.steps if s.fan_out] == [("backup", "backup")]
+    backup = workflow_named("backup")
+    ((_step, payload),) = backup.planned_steps(backup.resolve_options({}))
+    assert payload == {"action": "create", "dry_run": False}
+
+
+def test_plan_unit_and_finalize_payloads_are_backup_requests() -> None:
+    backup = workflow_named("backup")
+    (step,) = backup.steps
+    options = backup.resolve_options({"dry_run": True})
+    plan = step.plan_request(options)
+    unit = step.unit_request("20261206T033000123Z-abc", UNIT)
+    finalize = step.finalize_request(options, "20261206T033000123Z-abc", [{"entries": []}])
+    assert plan == {"action": "plan", "dry_run": True}
+    assert unit == {"action": "unit", "backup": "20261206T033000123Z-abc", "unit": UNIT}
+    assert finalize == {
+        "action": "finalize",
+        "dry_run": True,
+        "backup": "20261206T033000123Z-abc",
+        "outcomes": [{"entries": []}],
+    }
+    assert BackupRequest.model_validate(unit).unit is not None
+    assert BackupRequest.model_validate(finalize).outcomes is not None
+    assert BackupRequest.model_validate(plan).action == "plan"
+
+
+def test_a_step_without_fan_out_refuses_fan_out_payloads() -> None:
+    (validate,) = [step for step in workflow_named("init").steps if step.name == "validate"]
+    with pytest.raises(ValueError, match="does not fan out"):
+        validate.plan_request({"dry_run": False})
