@@ -44,6 +44,7 @@ class StoreTally(BaseModel):
     updated: int = 0
     skipped: int = 0
     samples: dict[str, list[str]] = {}
+    warning: str | None = None
     # Read by reset to record what a state promises; not part of the printed result.
     fingerprint: KeyFingerprint = Field(default_factory=KeyFingerprint, exclude=True)
 
@@ -108,7 +109,7 @@ class SeedEngine:
             for sink in sinks:
                 sink.prepare(dry_run=self.options.dry_run)
                 self._tallies[(entity_name, sink.store)] = StoreTally(
-                    entity=entity_name, store=sink.store, fingerprint=KeyFingerprint()
+                    entity=entity_name, store=sink.store, warning=sink.warning, fingerprint=KeyFingerprint()
                 )
             self._sinks[entity_name] = sinks
         return self._sinks[entity_name]

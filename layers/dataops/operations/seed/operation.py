@@ -9,11 +9,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from dataops.config import behaviour_defaults
-from dataops.errors import InvalidRequest
+from dataops.errors import ConfigurationError, InvalidRequest
 from dataops.models import OperationRequest, OperationResult, utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.seed.engine import SeedEngine, SeedOptions, StoreTally
-from dataops.operations.seed.sinks import sinks_for
+from dataops.operations.seed.sinks import PostgresSink, sinks_for
 from dataops.profiles.model import Scenario, SeedContext, SeedingCatalog
 from dataops.stores.data_stores import DataStores
 
@@ -70,7 +70,9 @@ def preflight(stores: DataStores, scenario: Scenario, context: SeedContext) -> N
     """Refuse what seeding would refuse (a missing PostgreSQL table) before anything else changes the stores."""
     for entity_name in scenario.counts(context):
         for sink in sinks_for(stores, stores.profile.entity(entity_name)):
-            sink.prepare(dry_run=True)
+            problem = sink.missing() if isinstance(sink, PostgresSink) else None
+            if problem is not None:
+                raise ConfigurationError(problem)
 
 
 def totals(tallies: list[StoreTally]) -> dict[str, int]:
@@ -110,6 +112,7 @@ def run_seed(request: SeedRequest, stores: DataStores) -> SeedResult:
         seed=request.seed,
         skip_existing=request.skip_existing,
         tallies=tallies,
+        warnings=[tally.warning for tally in tallies if tally.warning],
     )
 
 

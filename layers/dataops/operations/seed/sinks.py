@@ -24,6 +24,8 @@ class Sink(Protocol):
     store: str
     # Whether the engine may call this sink from worker threads (the PostgreSQL connection is shared, so not).
     concurrent: bool
+    # Set by a dry run's prepare when the store is not ready: what a real run would refuse, said as a warning.
+    warning: str | None
 
     def entry(self, values: dict[str, Any]) -> Entry: ...
 
@@ -39,6 +41,7 @@ class Sink(Protocol):
 class DynamoSink:
     store = "dynamodb"
     concurrent = True
+    warning: str | None = None
 
     def __init__(self, stores: DataStores, entity: EntityDefinition) -> None:
         self.entity = entity.name
@@ -75,6 +78,7 @@ class DynamoSink:
 class SearchSink:
     store = "opensearch"
     concurrent = True
+    warning: str | None = None
 
     def __init__(self, stores: DataStores, entity: EntityDefinition) -> None:
         if entity.opensearch is None:
@@ -120,12 +124,15 @@ class PostgresSink:
         self.table = entity.postgres.table
         self._primary_key = list(entity.postgres.primary_key)
         self._columns = list(entity.model.model_fields)
+        self.warning: str | None = None
 
     def entry(self, values: dict[str, Any]) -> Entry:
         row = {column: _adapt(values.get(column)) for column in self._columns}
         return "|".join(str(values[column]) for column in self._primary_key), row
 
     def existing(self, entries: Sequence[Entry]) -> set[str]:
+        if self.warning is not None:  # a dry run against a table the migrations have not created yet
+            return set()
         keys = tuple(tuple(row[column] for column in self._primary_key) for _, row in entries)
         if not keys:
             return set()
@@ -148,12 +155,24 @@ class PostgresSink:
         with self._stores.postgres.transaction() as cursor:
             execute_values(cursor, statement.as_string(cursor), rows, page_size=500)
 
+    def missing(self) -> str | None:
+        """Why this sink cannot be written (its table is absent), or None."""
+        if self._stores.postgres.table_exists(self.table):
+            return None
+        return f"PostgreSQL table {self.table!r} does not exist; apply the migrations first (dataops migrate apply)"
+
     def prepare(self, *, dry_run: bool) -> None:
-        """The schema belongs to the migrations; a dry run refuses a missing table just as a real run does."""
-        if not self._stores.postgres.table_exists(self.table):
-            raise ConfigurationError(
-                f"PostgreSQL table {self.table!r} does not exist; apply the migrations first (dataops migrate apply)"
-            )
+        """The schema belongs to the migrations: a real run refuses a missing table; a dry run (say, of init, whose
+        migrate step is a dry run too) counts every row as would-create and warns that migrations are pending."""
+        problem = self.missing()
+        if problem is None:
+            return
+        if not dry_run:
+            raise ConfigurationError(problem)
+        self.warning = (
+            f"PostgreSQL table {self.table!r} does not exist yet (migrations pending): "
+            f"every {self.entity} row counted as would-create"
+        )
 
     def finish(self) -> None:
         """Each batch commits in its own transaction."""

@@ -46,7 +46,9 @@ class ValidateRequest(OperationRequest):
     fix_issues: bool = Field(default_factory=lambda: behaviour_defaults().fix_issues, description="env FIX_ISSUES")
     strict_mode: bool = Field(default_factory=lambda: behaviour_defaults().strict_mode, description="env STRICT_MODE")
     sample_limit: int = Field(default=100, ge=1, le=1000, description="Issues and fixes listed in the result.")
-    store_report: bool = Field(default=True, description="Store the full report in S3 (reports/validation/...).")
+    store_report: bool = Field(
+        default=True, description="Store the full report in S3 (reports/validation/...); never in a dry run."
+    )
     paths: list[str] = Field(default=[], description="files target: JSON-lines files, or s3://<key> in the bucket.")
 
     @field_validator("categories")
@@ -116,7 +118,10 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult
         passed = errors == 0 and (warnings == 0 or not request.strict_mode)
         summary = log.summary()
         report_key = None
-        if request.store_report:
+        # A dry run writes nothing, its report included: the bounded sample in the result is all it returns.
+        if request.store_report and request.dry_run:
+            context.warnings.append("full report not stored (dry run); the result holds the issue sample")
+        elif request.store_report:
             report_key = f"{REPORT_PREFIX}/{started_at:%Y/%m/%d/%H%M%S}-{request.target}-{uuid.uuid4().hex[:8]}.jsonl"
             header = {
                 "profile": stores.profile.name, "target": request.target, "started_at": started_at.isoformat(),
