@@ -50,7 +50,7 @@ def scramble(stores):
             cursor.execute("DELETE FROM dependencies WHERE dependency_id > 'dep-00030'")
             cursor.execute("UPDATE policies SET enabled = NOT enabled")
     for index in stores.search_indexes().values():
-        stores.search.client.delete(index=index, id="artist-00002", refresh=True)
+        stores.search.client.delete(index=index, id="artist-00002", refresh=True, params={"ignore": 404})
 
 
 def test_local_export_is_plain_json_lines_and_imports_back_exactly(agent, tmp_path, monkeypatch):
