@@ -12,7 +12,17 @@ from dataops.cli.backup import register as register_backup_commands
 from dataops.cli.local import local_app
 from dataops.cli.migrate import migrate_app
 from dataops.cli.monitor import maintenance, monitor_app
-from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
+from dataops.cli.options import (
+    STORE_ERRORS,
+    JsonOption,
+    ProfileOption,
+    RemoteOption,
+    StageOption,
+    TargetOption,
+    describe_store_error,
+    execute,
+    fail,
+)
 from dataops.cli.render import render_health, render_status
 from dataops.cli.runner import CliTarget
 from dataops.cli.seeding import reset_app, seed_app
@@ -92,4 +102,8 @@ def status(
 
 
 def main() -> None:
-    app()
+    """The `dataops` command: a store error that no command turned into a message is still one line, not a trace."""
+    try:
+        app()
+    except STORE_ERRORS as error:
+        raise SystemExit(fail(describe_store_error(error)).exit_code) from None

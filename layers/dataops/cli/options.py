@@ -9,7 +9,10 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import psycopg2
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
+from opensearchpy.exceptions import OpenSearchException
 from rich.console import Console
 
 from dataops.cli.runner import CliTarget, run_in_process, run_remote
@@ -43,6 +46,33 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+# What a store client raises when a resource is missing or unreachable; the CLI says it in one line, not a traceback.
+STORE_ERRORS = (ClientError, BotoCoreError, psycopg2.Error, OpenSearchException)
+MISSING_CODES = {"ResourceNotFoundException", "NoSuchBucket", "NoSuchKey", "NotFoundException"}
+
+
+def describe_store_error(error: Exception, target: CliTarget | None = None) -> str:
+    """One line: the call that failed, the store's code and message, the resource, and for a missing resource
+    the stage that was looked at (a stage whose stores were never deployed is the usual cause)."""
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        code, message = details.get("Code", "error"), details.get("Message", str(error))
+        resource = str(details.get("Resource") or details.get("BucketName") or "").lstrip("/")
+        line = f"{error.operation_name} failed: {code}: {message}"
+        if resource and resource not in message:
+            line += f" ({resource})"
+        if code in MISSING_CODES and target is not None:
+            line += (
+                f"; are the stores of {target.profile} stage {target.stage!r} deployed on {target.target}? "
+                f"(make deploy PROFILE={target.profile} STAGE={target.stage})"
+            )
+        return line
+    if isinstance(error, psycopg2.Error):
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return f"PostgreSQL: {first_line}"
+    return f"{type(error).__name__}: {error}"
+
+
 def execute(
     operation: Operation[Any, Any],
     payload: dict[str, Any],
@@ -59,6 +89,8 @@ def execute(
         raise fail(exc.message, 2) from None
     except DataOpsError as exc:
         raise fail(exc.message, 1) from None
+    except STORE_ERRORS as exc:
+        raise fail(describe_store_error(exc, target), 1) from None
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:
