@@ -324,8 +324,9 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         read_write_sync_points,
         write_search_documents,
     ),
-    # sync_stream reads the table's stream (through its event source mapping) and writes search documents.
-    "sync_stream": (read_data_stream, write_search_documents),
+    # sync_stream reads the table's stream (through its event source mapping) and writes search documents; it
+    # reads an item back to tell a re-created item from a replayed write of a deleted one.
+    "sync_stream": (read_data_stream, read_data_table, write_search_documents),
     # migrate changes items in batches and re-indexes them; the history, lock and audit live in the control table
     # (or PostgreSQL). Mapping updates are PUTs on the index path, which write_search_documents' ESHttpPut covers.
     "migrate": (

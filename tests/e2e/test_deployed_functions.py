@@ -123,5 +123,6 @@ def test_cli_remote_reports_the_functions_error():
         text=True,
         timeout=120,
     )
-    assert completed.returncode == 1
+    # The function refused the request (an unknown check): bad input exits 2, as it does in-process.
+    assert completed.returncode == 2
     assert "unknown checks 'Redis'" in completed.stderr

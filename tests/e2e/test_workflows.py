@@ -57,6 +57,9 @@ def succeeded(described: dict) -> dict:
 def test_every_workflow_runs_to_a_readable_summary(deployed, invoke, profile):
     # tattoo_directory's default scenario is the full 10,000-artist directory; minimal keeps this test short.
     scenario = {"scenario": "minimal"} if profile == "tattoo_directory" else {}
+    # Other e2e tests plant defects and hand edits in this shared stage; init is for a fresh environment.
+    cleared, result = invoke(profile, "reset", {"action": "state", "state": "clean"})
+    assert "FunctionError" not in cleared, result
     init = succeeded(run_workflow(profile, "init", scenario))
     assert list(init["steps"]) == ["migrate", "seed", "validate", "backup"]
     assert {step["status"] for step in init["steps"].values()} == {"succeeded"}

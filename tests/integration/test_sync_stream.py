@@ -66,6 +66,16 @@ def test_put_update_delete_reach_opensearch_and_old_records_do_not_regress(tatto
     assert "artist-00001" not in search_snapshot(tattoo)
 
 
+def test_an_item_cleared_and_seeded_again_with_the_same_timestamp_comes_back(tattoo):
+    """A reset deletes an item and seeds it again unchanged: the late delete must not keep the document away."""
+    item = artist_item(tattoo, artist(5))
+    tattoo.table.batch_write([item])
+    assert apply(tattoo, stream_record("REMOVE", old=item)) == {"batchItemFailures": []}
+    assert "artist-00005" not in search_snapshot(tattoo)
+    assert apply(tattoo, stream_record("INSERT", new=item)) == {"batchItemFailures": []}
+    assert search_snapshot(tattoo)["artist-00005"]["rating"] == 4.5
+
+
 def test_a_bad_record_is_reported_alone_and_other_entities_are_ignored(tattoo):
     good = artist_item(tattoo, artist(2))
     bad = {**artist_item(tattoo, artist(3)), "rating": "not a number"}

@@ -15,11 +15,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from opensearchpy.exceptions import NotFoundError
 
 from dataops.compare import entity_index
 from dataops.errors import StoreUnavailable
 from dataops.operations.sync.search_writes import SearchChange, SearchOutcome, apply_search_changes
-from dataops.operations.sync.versions import deletion_version, document_version
+from dataops.operations.sync.versions import VERSION_SCALE, deletion_version, document_version
 from dataops.records import document_for, record_from_item
 from dataops.stores.data_stores import DataStores
 from dataops.stores.dynamodb import from_dynamo
@@ -62,10 +63,32 @@ class StreamSync:
             return None
         index, change = planned
         (result,) = apply_search_changes(self.stores.search, index, [change], force=False)
+        if result.outcome == "stale" and self._recreated(record.raw_event, index, change):
+            # A reset clears an item and seeds it again with the same update timestamp: the delete's tombstone
+            # holds the last version of that block, so the re-creation takes that version too.
+            assert change.version is not None  # noqa: S101 - only versioned writes are stale
+            last_of_block = change.version - change.version % VERSION_SCALE + VERSION_SCALE - 1
+            (result,) = apply_search_changes(
+                self.stores.search, index, [SearchChange(change.key, change.document, last_of_block)], force=False
+            )
         self.outcomes[result.outcome] += 1
         if result.outcome == "failed":
             raise StoreUnavailable(f"OpenSearch refused {change.key} in {index}: {result.error}")
         return result.outcome
+
+    def _recreated(self, raw: dict[str, Any], index: str, change: SearchChange) -> bool:
+        """A refused write whose document is gone while its item exists: a delete's tombstone blocked a re-creation.
+
+        A replayed write of a deleted item finds no item, so it stays refused and never resurrects the document.
+        """
+        if change.document is None or change.version is None:
+            return False
+        try:
+            self.stores.search.client.get(index=index, id=change.key, _source=False)
+        except NotFoundError:
+            keys = from_dynamo(raw.get("dynamodb", {}).get("Keys") or {})
+            return bool(keys) and self.stores.table.get(keys) is not None
+        return False
 
 
 def handle_stream_batch(event: dict[str, Any], context: LambdaContext | None, stores: DataStores) -> dict[str, Any]:
