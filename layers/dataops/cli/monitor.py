@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -11,7 +13,17 @@ from rich.live import Live
 from rich.table import Table
 
 from dataops import naming
-from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute, fail
+from dataops.cli.options import (
+    STORE_ERRORS,
+    JsonOption,
+    ProfileOption,
+    RemoteOption,
+    StageOption,
+    TargetOption,
+    describe_store_error,
+    execute,
+    fail,
+)
 from dataops.cli.runner import CliTarget, run_in_process, run_remote
 from dataops.errors import DataOpsError
 from dataops.operations.maintenance import MAINTENANCE
@@ -119,23 +131,48 @@ def watch(
     stage: StageOption = naming.DEFAULT_STAGE,
     target: TargetOption = "local",
     remote: RemoteOption = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per check, each on its own line (JSON lines); no live view.")
+    ] = False,
 ) -> None:
-    """Check every INTERVAL seconds in a live view (Ctrl-C stops). Example: [bold]dataops monitor watch -i 10[/bold]"""
+    """Check every INTERVAL seconds in a live view (Ctrl-C stops). Example: [bold]dataops monitor watch -i 10[/bold], [bold]dataops monitor watch --json -n 3 > checks.jsonl[/bold]"""  # noqa: E501
     payload = {"action": "check", "thresholds": _thresholds(threshold)}
     runner = run_remote if remote else run_in_process
-    done = 0
-    with Live(console=Console(), auto_refresh=False) as live:
+    where = CliTarget(profile, stage, target)
+
+    def check() -> dict[str, Any]:
+        """One check; a failed one is a result too (the watch goes on), with the reason in one line."""
         try:
-            while count == 0 or done < count:
-                try:
-                    live.update(_check_view(runner(MONITOR, payload, CliTarget(profile, stage, target))), refresh=True)
-                except DataOpsError as exc:
-                    live.update(f"[red]check failed:[/red] {exc.message}", refresh=True)
-                done += 1
-                if count == 0 or done < count:
-                    time.sleep(interval)
-        except KeyboardInterrupt:
+            return runner(MONITOR, payload, where)
+        except DataOpsError as exc:
+            return {"operation": "monitor", "action": "check", "status": "failed", "error": exc.message}
+        except STORE_ERRORS as exc:
+            return {
+                "operation": "monitor",
+                "action": "check",
+                "status": "failed",
+                "error": describe_store_error(exc, where),
+            }
+
+    def ticks() -> Iterator[dict[str, Any]]:
+        done = 0
+        while count == 0 or done < count:
+            yield check()
+            done += 1
+            if count == 0 or done < count:
+                time.sleep(interval)
+
+    try:
+        if as_json:
+            for result in ticks():
+                typer.echo(json.dumps(result, separators=(",", ":")))
             return
+        with Live(console=Console(), auto_refresh=False) as live:
+            for result in ticks():
+                failed = result.get("error")
+                live.update(f"[red]check failed:[/red] {failed}" if failed else _check_view(result), refresh=True)
+    except KeyboardInterrupt:
+        return
 
 
 @monitor_app.command("report")
