@@ -10,7 +10,16 @@ from rich.console import Console
 from rich.table import Table
 
 from dataops import naming
-from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, console, execute
+from dataops.cli.options import (
+    DryRunOption,
+    JsonOption,
+    ProfileOption,
+    RemoteOption,
+    StageOption,
+    TargetOption,
+    console,
+    execute,
+)
 from dataops.cli.runner import CliTarget
 from dataops.operations.backup import BACKUP
 from dataops.operations.framework import Operation
@@ -22,9 +31,6 @@ backup_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-DryRunOption = Annotated[
-    bool | None, typer.Option("--dry-run/--no-dry-run", help="Report what would happen; write nothing (env DRY_RUN).")
-]
 TablesOption = Annotated[
     list[str] | None,
     typer.Option("--table", help="Only this entity, PostgreSQL table or index (repeatable)."),

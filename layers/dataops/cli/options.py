@@ -36,6 +36,9 @@ RemoteOption = Annotated[
     bool, typer.Option("--remote", help="Invoke the deployed Lambda function instead of running here.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON (machine output).")]
+DryRunOption = Annotated[
+    bool | None, typer.Option("--dry-run/--no-dry-run", help="Report what would change; write nothing (env DRY_RUN).")
+]
 
 Renderer = Callable[[Console, dict[str, Any]], None]
 

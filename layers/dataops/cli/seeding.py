@@ -13,6 +13,7 @@ from rich.table import Table
 
 from dataops import naming, progress
 from dataops.cli.options import (
+    DryRunOption,
     JsonOption,
     ProfileOption,
     RemoteOption,
@@ -33,9 +34,6 @@ reset_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-DryRunOption = Annotated[
-    bool | None, typer.Option("--dry-run/--no-dry-run", help="Report what would change; write nothing (env DRY_RUN).")
-]
 SkipOption = Annotated[
     bool | None,
     typer.Option("--skip-existing/--overwrite", help="Leave existing records untouched (env SKIP_EXISTING)."),

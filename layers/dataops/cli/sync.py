@@ -9,7 +9,16 @@ from rich.console import Console
 from rich.table import Table
 
 from dataops import naming
-from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, console, execute
+from dataops.cli.options import (
+    DryRunOption,
+    JsonOption,
+    ProfileOption,
+    RemoteOption,
+    StageOption,
+    TargetOption,
+    console,
+    execute,
+)
 from dataops.cli.runner import CliTarget
 from dataops.operations.sync import SYNC
 
@@ -19,9 +28,6 @@ sync_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-DryRunOption = Annotated[
-    bool | None, typer.Option("--dry-run/--no-dry-run", help="Report what would change; write nothing (env DRY_RUN).")
-]
 EntityOption = Annotated[
     str | None, typer.Option("--entity", "-e", help="One indexed entity (default: every indexed entity).")
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dataops.profiles.agent_system import entities as e
-from dataops.profiles.agent_system.seed import SEEDING
 from dataops.profiles.agent_system.rules import RULES, UNIQUE_KEYS
+from dataops.profiles.agent_system.seed import SEEDING
 from dataops.profiles.model import (
     DynamoPlacement,
     EntityDefinition,

@@ -15,8 +15,8 @@ from dataops.profiles.model import (
     TableDesign,
 )
 from dataops.profiles.tattoo_directory import entities as e
-from dataops.profiles.tattoo_directory.seed import SEEDING
 from dataops.profiles.tattoo_directory.rules import RULES, UNIQUE_KEYS
+from dataops.profiles.tattoo_directory.seed import SEEDING
 
 ARTIST_SEARCH_MAPPINGS = {
     "properties": {
