@@ -28,8 +28,8 @@ def test_health_is_critical_naming_postgres_while_it_is_stopped(invoke, local_en
     assert elapsed < FUNCTION_TIMEOUT_SECONDS
     assert report["overall"] == "critical"
     failed = {check["name"]: check["message"] for check in report["checks"] if check["status"] == "fail"}
-    # The migration history lives in PostgreSQL, so the Migrations check cannot answer either.
-    assert set(failed) == {"PostgreSQL", "Migrations"}
+    # The migration history and the validated rows live in PostgreSQL, so those checks cannot answer either.
+    assert set(failed) == {"PostgreSQL", "Migrations", "Data Validation"}
     assert "PostgreSQL at" in failed["PostgreSQL"]
     assert "Traceback" not in json.dumps(report)
     _, after = invoke("agent_system", "health", {})

@@ -80,3 +80,19 @@ def test_unreachable_server_fails_fast_with_a_one_line_reason(postgres_params):
 def test_secret_missing_fields_is_named():
     with pytest.raises(StoreUnavailable, match="missing username, password"):
         params_from_secret({"host": "db"}, 3)
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(postgres_params, pg_connection, monkeypatch):
+    """A server restart (or an RDS failover) between invocations must not fail the next operation."""
+    store = PostgresStore(postgres_params)
+    with store.transaction() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (cached_pid,) = cursor.fetchone()
+    with pg_connection, pg_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", (cached_pid,))
+    monkeypatch.setattr("dataops.stores.postgres.IDLE_PING_SECONDS", 0.0)
+    with store.transaction() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (fresh_pid,) = cursor.fetchone()
+    assert fresh_pid != cached_pid
+    store.close()

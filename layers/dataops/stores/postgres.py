@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -21,7 +22,11 @@ class ConnectionDropped(StoreUnavailable):
 
 
 _connections: dict[str, psycopg2.extensions.connection] = {}
+_last_used: dict[str, float] = {}
 _connections_lock = threading.Lock()
+# A cached connection idle this long is pinged before reuse: a server restart, a failover or an idle timeout
+# closes it on the server's side, and the caller would otherwise meet that on its first statement.
+IDLE_PING_SECONDS = 5.0
 
 
 def params_from_secret(secret: dict[str, Any], connect_timeout: int) -> ConnectionParams:
@@ -56,6 +61,19 @@ def describe_params(params: ConnectionParams) -> str:
     return f"{params.get('user', '?')}@{host}:{params.get('port', 5432)}/{params.get('dbname', '?')}"
 
 
+def _answers(conn: psycopg2.extensions.connection) -> bool:
+    """One round trip on an idle connection; a connection inside a transaction is in use, so it is left alone."""
+    if conn.status != psycopg2.extensions.STATUS_READY:
+        return True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        conn.rollback()
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        return False
+    return True
+
+
 class PostgresStore:
     def __init__(self, params: ConnectionParams) -> None:
         self.params = params
@@ -65,12 +83,16 @@ class PostgresStore:
         """The container's connection, reopened if the server dropped it."""
         with _connections_lock:
             conn = _connections.get(self._key)
+            idle = time.monotonic() - _last_used.get(self._key, 0.0)
+            if conn is not None and not conn.closed and idle >= IDLE_PING_SECONDS and not _answers(conn):
+                conn.close()
             if conn is None or conn.closed:
                 try:
                     conn = psycopg2.connect(application_name="dataops", **self.params)
                 except psycopg2.OperationalError as exc:
                     raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
                 _connections[self._key] = conn
+            _last_used[self._key] = time.monotonic()
             return conn
 
     def close(self) -> None:
