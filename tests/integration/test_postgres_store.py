@@ -87,12 +87,12 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(postg
     store = PostgresStore(postgres_params)
     with store.transaction() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        (cached_pid,) = cursor.fetchone()
+        cached_pid = cursor.fetchone()[0]  # type: ignore[index]
     with pg_connection, pg_connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", (cached_pid,))
     monkeypatch.setattr("dataops.stores.postgres.IDLE_PING_SECONDS", 0.0)
     with store.transaction() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        (fresh_pid,) = cursor.fetchone()
+        fresh_pid = cursor.fetchone()[0]  # type: ignore[index]
     assert fresh_pid != cached_pid
     store.close()
