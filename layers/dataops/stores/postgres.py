@@ -142,6 +142,26 @@ class PostgresStore:
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
+    def stream(
+        self, query: sql.Composable, params: tuple[Any, ...] = (), *, cursor_factory: Any = None, page: int = 2000
+    ) -> Iterator[Any]:
+        """Rows from a server-side cursor, a page at a time, on a connection of its own.
+
+        Health checks and other threads share the container's connection, and their commits would end the
+        transaction a named cursor lives in; a separate connection keeps a long stream out of their way.
+        """
+        try:
+            conn = psycopg2.connect(application_name="dataops-stream", **self.params)
+        except psycopg2.OperationalError as exc:
+            raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
+        try:
+            with conn, conn.cursor(name="dataops_stream", cursor_factory=cursor_factory) as cursor:
+                cursor.itersize = page
+                cursor.execute(query, params)
+                yield from cursor
+        finally:
+            conn.close()
+
     def copy_out(self, cursor: psycopg2.extensions.cursor, table: str, sink: IO[bytes], schema: str = "public") -> None:
         """COPY a table to `sink` as CSV with header, inside the caller's transaction (for one snapshot)."""
         statement = sql.SQL("COPY {}.{} TO STDOUT WITH (FORMAT csv, HEADER true)").format(

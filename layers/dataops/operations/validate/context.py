@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,14 +77,6 @@ class ParentKeys:
 def stream_rows(
     stores: DataStores, query: sql.Composable, params: tuple[Any, ...] = (), *, as_dicts: bool = False
 ) -> Iterator[Any]:
-    """Rows from a server-side cursor, fetched a page at a time, so a large table never sits in memory.
-
-    Callers finish one stream before opening another: a commit on the shared connection closes the cursor.
-    """
-    with stores.postgres.transaction():
-        connection = stores.postgres.connection()
-        factory = psycopg2.extras.RealDictCursor if as_dicts else None
-        with connection.cursor(name=f"dataops_validate_{uuid.uuid4().hex[:8]}", cursor_factory=factory) as cursor:
-            cursor.itersize = 2000
-            cursor.execute(query, params)
-            yield from cursor
+    """Rows from a server-side cursor, fetched a page at a time, so a large table never sits in memory."""
+    factory = psycopg2.extras.RealDictCursor if as_dicts else None
+    yield from stores.postgres.stream(query, params, cursor_factory=factory)
