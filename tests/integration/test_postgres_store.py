@@ -2,9 +2,12 @@
 
 import io
 import socket
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg2.errors
 import pytest
 from psycopg2 import sql
 
@@ -96,3 +99,36 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(postg
         fresh_pid = cursor.fetchone()[0]  # type: ignore[index]
     assert fresh_pid != cached_pid
     store.close()
+
+
+def test_threads_get_their_own_transactions(postgres_params, scratch_pg_table):
+    """Health checks run in parallel threads on one store. On a shared connection a second thread's transaction
+    was refused ("cannot be re-entered recursively") and one thread's failure would roll back another's writes."""
+    store = PostgresStore(postgres_params)
+    inserted, failed = threading.Event(), threading.Event()
+    table = sql.Identifier(scratch_pg_table)
+    insert = sql.SQL("INSERT INTO {} VALUES (%s, 'kept', NULL)").format(table)
+    seen_by_reader: list[int] = []
+
+    def writer() -> None:
+        with store.transaction() as cursor:
+            cursor.execute(insert, (1,))
+            inserted.set()
+            assert failed.wait(10)
+            cursor.execute(insert, (2,))
+
+    def reader() -> None:
+        assert inserted.wait(10)
+        with store.transaction() as cursor:
+            cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
+            seen_by_reader.append(cursor.fetchone()[0])  # type: ignore[index]
+        with pytest.raises(psycopg2.errors.DivisionByZero), store.transaction() as cursor:
+            cursor.execute("SELECT 1 / 0")
+        failed.set()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = [pool.submit(writer), pool.submit(reader)]
+        for outcome in outcomes:
+            outcome.result()
+    assert seen_by_reader == [0]  # its own session: the writer's row was not yet committed
+    assert store.count_rows(scratch_pg_table) == 2

@@ -1,4 +1,4 @@
-"""PostgreSQL adapter: one connection per container, COPY helpers, SQL built only with psycopg2.sql."""
+"""PostgreSQL adapter: a cached connection per container thread, COPY helpers, SQL built only with psycopg2.sql."""
 
 from __future__ import annotations
 
@@ -21,9 +21,17 @@ class ConnectionDropped(StoreUnavailable):
     """The server closed a connection we had cached; a fresh one may work."""
 
 
-_connections: dict[str, psycopg2.extensions.connection] = {}
-_last_used: dict[str, float] = {}
-_connections_lock = threading.Lock()
+class _ThreadConnections(threading.local):
+    """Each thread gets its own cached connections. Threads that share one connection share its transaction: a
+    health check's commit or failed statement in one thread would end or abort another thread's work. A pool
+    thread's connections are closed when the thread ends and its locals are collected."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, psycopg2.extensions.connection] = {}
+        self.last_used: dict[str, float] = {}
+
+
+_cached = _ThreadConnections()
 # A cached connection idle this long is pinged before reuse: a server restart, a failover or an idle timeout
 # closes it on the server's side, and the caller would otherwise meet that on its first statement.
 IDLE_PING_SECONDS = 5.0
@@ -80,24 +88,23 @@ class PostgresStore:
         self._key = describe_params(params)
 
     def connection(self) -> psycopg2.extensions.connection:
-        """The container's connection, reopened if the server dropped it."""
-        with _connections_lock:
-            conn = _connections.get(self._key)
-            idle = time.monotonic() - _last_used.get(self._key, 0.0)
-            if conn is not None and not conn.closed and idle >= IDLE_PING_SECONDS and not _answers(conn):
-                conn.close()
-            if conn is None or conn.closed:
-                try:
-                    conn = psycopg2.connect(application_name="dataops", **self.params)
-                except psycopg2.OperationalError as exc:
-                    raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
-                _connections[self._key] = conn
-            _last_used[self._key] = time.monotonic()
-            return conn
+        """This thread's connection, reopened if the server dropped it."""
+        conn = _cached.by_key.get(self._key)
+        idle = time.monotonic() - _cached.last_used.get(self._key, 0.0)
+        if conn is not None and not conn.closed and idle >= IDLE_PING_SECONDS and not _answers(conn):
+            conn.close()
+        if conn is None or conn.closed:
+            try:
+                conn = psycopg2.connect(application_name="dataops", **self.params)
+            except psycopg2.OperationalError as exc:
+                raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
+            _cached.by_key[self._key] = conn
+        _cached.last_used[self._key] = time.monotonic()
+        return conn
 
     def close(self) -> None:
-        with _connections_lock:
-            conn = _connections.pop(self._key, None)
+        """Closes this thread's connection."""
+        conn = _cached.by_key.pop(self._key, None)
         if conn is not None and not conn.closed:
             conn.close()
 
@@ -147,8 +154,8 @@ class PostgresStore:
     ) -> Iterator[Any]:
         """Rows from a server-side cursor, a page at a time, on a connection of its own.
 
-        Health checks and other threads share the container's connection, and their commits would end the
-        transaction a named cursor lives in; a separate connection keeps a long stream out of their way.
+        The caller may run other statements on its own connection while it reads (and commit them), and a
+        commit would end the transaction a named cursor lives in; a separate connection keeps the stream apart.
         """
         try:
             conn = psycopg2.connect(application_name="dataops-stream", **self.params)
