@@ -72,6 +72,9 @@ class DeploymentConfig(BaseModel):
     backup_schedule_enabled: bool = True
     # How many backup units (scan segments, the PostgreSQL unit, indexes) the backup workflow's Map runs at once.
     backup_map_concurrency: int = Field(default=4, ge=1, le=40)
+    # How many restore units (DynamoDB backup objects, the PostgreSQL unit, indexes) the restore workflow's Map
+    # runs at once.
+    restore_map_concurrency: int = Field(default=4, ge=1, le=40)
     maintenance_schedule_minutes: int = Field(default=10080, ge=1)
     maintenance_schedule_enabled: bool = True
     # The monitor check (metrics, alerts) every 5 minutes.
