@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 _VALID = re.compile(r"[0-9b-hjkmnp-z]{1,12}", re.IGNORECASE)
-# Geohash digits -> Python's base-32 digits, so int(..., 32) decodes a whole hash in C.
-_AS_INT_DIGITS = str.maketrans(BASE32, "0123456789abcdefghijklmnopqrstuv")
-# A scaled coordinate this close to a cell edge is checked by the exact encoder, so both paths always agree.
-_EDGE = 1e-9
 
 
 def encode_geohash(latitude: float, longitude: float, precision: int = 9) -> str:
@@ -68,28 +65,45 @@ def _compact(value: int) -> int:
     return (value | (value >> 16)) & 0xFFFFFFFF
 
 
-# Per bit count: how many cells one degree spans.
-_LON_SCALE = tuple((1 << bits) / 360.0 for bits in range(31))
-_LAT_SCALE = tuple((1 << bits) / 180.0 for bits in range(31))
+# Geohash digits in either case -> Python's base-32 digits, so int(..., 32) decodes a whole hash in C.
+_AS_INT_DIGITS = str.maketrans(BASE32 + BASE32.upper(), "0123456789abcdefghijklmnopqrstuv" * 2)
+# Cells of recently seen geohashes. Artists share their studio's geohash and one area's records share cells, so a
+# repeated hash costs one dict look-up; cleared when full so a scan of millions of distinct hashes stays bounded.
+_CELLS: dict[str, tuple[float, float, float, float]] = {}
+_CELLS_LIMIT = 65_536
+# Matches no point: the cell of a string that is not a geohash.
+_NO_CELL = (1.0, 1.0, 0.0, 0.0)
+
+
+def _cell(geohash: str) -> tuple[float, float, float, float]:
+    """(south, west, north, east) with the upper edges exclusive, as the encoder assigns points.
+
+    The edges are the encoder's own midpoints (multiples of 360 / 2**bits, exact in a double for up to 12
+    characters), so "south <= lat < north" agrees with re-encoding the point bit for bit. The top cell of each axis
+    also holds 90 / 180, so its upper edge is open (infinite) and the range check bounds the point instead.
+    """
+    if not _VALID.fullmatch(geohash):
+        return _NO_CELL
+    bits = 5 * len(geohash)
+    lon_bits, lat_bits = (bits + 1) >> 1, bits >> 1
+    value = int(geohash.translate(_AS_INT_DIGITS), 32)
+    # The first bit is longitude's: with an odd bit count it sits on the even positions from the right.
+    lon_part, lat_part = (value, value >> 1) if bits & 1 else (value >> 1, value)
+    lon_step, lat_step = 360.0 / (1 << lon_bits), 180.0 / (1 << lat_bits)
+    west, south = _compact(lon_part) * lon_step - 180.0, _compact(lat_part) * lat_step - 90.0
+    east, north = west + lon_step, south + lat_step
+    return south, west, north if north < 90.0 else math.inf, east if east < 180.0 else math.inf
 
 
 def geohash_matches(geohash: str, latitude: float, longitude: float) -> bool:
-    """True when the geohash (any precision) is the cell that contains the point.
+    """True when the geohash (any precision, either case) is the cell that contains the point.
 
-    Validation asks this of every located record, so it decodes the hash's cell numbers with integer operations
-    and compares them with the point's, instead of re-encoding the point character by character.
+    Validation asks this of every located record: the hash's cell is decoded once (integer operations, cached per
+    distinct hash) and the point compared with its edges, instead of re-encoding the point character by character.
     """
-    if not _VALID.fullmatch(geohash) or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return False
-    bits = 5 * len(geohash)
-    lon_bits, lat_bits = (bits + 1) >> 1, bits >> 1
-    lon_scaled = (longitude + 180.0) * _LON_SCALE[lon_bits]
-    lat_scaled = (latitude + 90.0) * _LAT_SCALE[lat_bits]
-    lon_cell, lat_cell = int(lon_scaled), int(lat_scaled)
-    near_edge = min(lon_scaled - lon_cell, lon_cell + 1 - lon_scaled, lat_scaled - lat_cell, lat_cell + 1 - lat_scaled)
-    if near_edge < _EDGE or lon_cell >> lon_bits or lat_cell >> lat_bits:
-        return encode_geohash(latitude, longitude, len(geohash)) == geohash.lower()
-    value = int(geohash.lower().translate(_AS_INT_DIGITS), 32)
-    # The first bit is longitude's: with an odd bit count it sits on the even positions from the right.
-    lon_part, lat_part = (value, value >> 1) if bits & 1 else (value >> 1, value)
-    return _compact(lon_part) == lon_cell and _compact(lat_part) == lat_cell
+    cell = _CELLS.get(geohash)
+    if cell is None:
+        if len(_CELLS) >= _CELLS_LIMIT:
+            _CELLS.clear()
+        cell = _CELLS[geohash] = _cell(geohash)
+    return cell[0] <= latitude < cell[2] and cell[1] <= longitude < cell[3] and latitude <= 90.0 and longitude <= 180.0

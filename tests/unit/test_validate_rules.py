@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -43,6 +44,28 @@ def test_geohash_matches_agrees_with_the_encoder_everywhere():
         assert geohash_matches(cell, other_lat, other_lon) == (encode_geohash(other_lat, other_lon, precision) == cell)
     assert not geohash_matches("gcpvhzz", 51.5136, -0.1365)
     assert not geohash_matches("gcpvaaa", 51.5, -0.1) and not geohash_matches("", 0, 0)
+
+
+def test_geohash_matches_agrees_with_the_encoder_on_cell_edges_and_the_globe_edges():
+    """Random points never land on an edge; the encoder puts an edge point in the upper cell and 90/180 in the top
+    one, and the cached cell check must agree with it bit for bit, in either case, also once its cache has filled."""
+    rnd = random.Random(11)  # noqa: S311 - reproducible test points, not crypto
+    points = [(lat, lon) for lat in (-90.0, 0.0, 90.0) for lon in (-180.0, 0.0, 180.0)]
+    for _ in range(300):
+        precision = rnd.randint(1, 12)
+        lon_bits, lat_bits = (5 * precision + 1) // 2, 5 * precision // 2
+        lat = rnd.randrange(1 << lat_bits) * 180.0 / (1 << lat_bits) - 90.0
+        lon = rnd.randrange(1 << lon_bits) * 360.0 / (1 << lon_bits) - 180.0
+        points += [(lat, lon), (math.nextafter(lat, -90.0), math.nextafter(lon, -180.0))]
+    for lat, lon in points:
+        for precision in (1, 5, 7, 12):
+            cell = encode_geohash(lat, lon, precision)
+            assert geohash_matches(cell, lat, lon) and geohash_matches(cell.upper(), lat, lon)
+            for neighbour in {encode_geohash(lat, math.nextafter(lon, -180.0), precision),
+                              encode_geohash(math.nextafter(lat, -90.0), lon, precision)} - {cell}:  # fmt: skip
+                assert not geohash_matches(neighbour, lat, lon)
+    assert not geohash_matches("7zzzzzz", 0.0, 0.0) and not geohash_matches("zzz", 90.0, 180.000001)
+    assert not geohash_matches("gcpv!", 51.5, -0.1) and not geohash_matches("gcpvh", math.nan, -0.1)
 
 
 @pytest.mark.parametrize(("raw", "normal"), [("sw1a1aa", "SW1A 1AA"), (" w1d  3rb", "W1D 3RB"), ("M1 1AE", "M1 1AE")])
