@@ -11,15 +11,19 @@ PROFILE ?= agent_system
 # The scenario `make demo` seeds; empty: the profile's default (tattoo_directory's is the full 10,000 artists).
 SCENARIO ?=
 STAGE ?= dev
+# A profile of your own: its package folder goes into the layer and onto PYTHONPATH, e.g.
+# `make deploy PROFILE=acme_data.acme PROFILE_PACKAGE=../acme_data`.
+PROFILE_PACKAGE ?=
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_BIN := node_modules/.bin
 
+PROFILE_PYTHONPATH := $(if $(PROFILE_PACKAGE),PYTHONPATH=$(abspath $(PROFILE_PACKAGE)/..))
 # cdklocal needs both endpoints (its default hostname does not resolve here) and test keys.
 LOCAL_AWS := AWS_ENDPOINT_URL=http://localhost:4566 AWS_ENDPOINT_URL_S3=http://127.0.0.1:4566 \
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
-	PATH=$(CURDIR)/$(BIN):$$PATH
+	PATH=$(CURDIR)/$(BIN):$$PATH $(PROFILE_PYTHONPATH)
 # Extra CDK context for deploy/destroy, e.g. CONTEXT="-c backup_schedule_minutes=1".
 CONTEXT ?=
 CDK_CONTEXT := -c target=local -c profile=$(PROFILE) -c stage=$(STAGE) $(CONTEXT)
@@ -54,10 +58,11 @@ status: ## Show the local services
 
 layer: up ## Build the Lambda layer for the interpreter that runs MiniStack
 	ministack_python="$$($(BIN)/dataops local python)" && \
-		$(BIN)/python layers/build_layer.py --target local --python "$$ministack_python"
+		$(BIN)/python layers/build_layer.py --target local --python "$$ministack_python" \
+		$(if $(PROFILE_PACKAGE),--package $(PROFILE_PACKAGE))
 
 layer-aws: install ## Build the Lambda layer for AWS (python3.12 manylinux wheels)
-	$(BIN)/python layers/build_layer.py --target aws
+	$(BIN)/python layers/build_layer.py --target aws $(if $(PROFILE_PACKAGE),--package $(PROFILE_PACKAGE))
 
 bootstrap: layer
 	$(LOCAL_AWS) $(NODE_BIN)/cdklocal bootstrap aws://000000000000/us-east-1 --quiet
@@ -69,8 +74,8 @@ destroy: ## Remove the local deployment of PROFILE at STAGE
 	$(LOCAL_AWS) $(NODE_BIN)/cdklocal destroy --all --force $(CDK_CONTEXT)
 
 invoke: ## Invoke the deployed health and status functions and print their reports
-	$(BIN)/dataops health --remote --profile $(PROFILE) --stage $(STAGE)
-	$(BIN)/dataops status --remote --profile $(PROFILE) --stage $(STAGE)
+	$(PROFILE_PYTHONPATH) $(BIN)/dataops health --remote --profile $(PROFILE) --stage $(STAGE)
+	$(PROFILE_PYTHONPATH) $(BIN)/dataops status --remote --profile $(PROFILE) --stage $(STAGE)
 
 demo: deploy ## Install, start the local stack, deploy PROFILE, run its init workflow, print its health
 	$(LOCAL_AWS) $(BIN)/dataops init --remote --profile $(PROFILE) --stage $(STAGE) $(if $(SCENARIO),--scenario $(SCENARIO))

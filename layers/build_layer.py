@@ -9,6 +9,9 @@ boto3, botocore and s3transfer are left out: the runtime provides them, and a co
 
 Third-party wheels are cached per (target, interpreter, requirements hash), so a rebuild after a code change
 only re-copies the `dataops` package.
+
+`--package DIR` (repeatable) adds a package of your own, such as a profile module the functions must import
+(`make deploy PROFILE=acme_data.acme PROFILE_PACKAGE=path/to/acme_data`).
 """
 
 from __future__ import annotations
@@ -58,7 +61,22 @@ def install_dependencies(python_version: str, cache_root: Path) -> Path:
     return cache
 
 
-def build(target: str, python: str, out: Path) -> Path:
+class PackageError(ValueError):
+    """An extra package that cannot go into the layer, with the reason."""
+
+
+def check_extra_packages(packages: list[Path], layer_python: Path) -> None:
+    """Each must be an importable package whose name does not shadow `dataops` or a dependency."""
+    names: set[str] = set()
+    for package in packages:
+        if not (package / "__init__.py").is_file():
+            raise PackageError(f"--package {package}: not a Python package (no __init__.py in that folder)")
+        if package.name in names or (layer_python / package.name).exists():
+            raise PackageError(f"--package {package}: the layer already has a package named {package.name!r}")
+        names.add(package.name)
+
+
+def build(target: str, python: str, out: Path, packages: list[Path] | None = None) -> Path:
     python_version = AWS_LAMBDA_PYTHON if target == "aws" else interpreter_version(python)
     dependencies = install_dependencies(python_version, out.parent / "layer-cache")
     # Assemble beside the target and swap it in, so a deploy reading the old layer never sees a half-built one.
@@ -66,6 +84,16 @@ def build(target: str, python: str, out: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(dependencies, staging / "python", ignore=shutil.ignore_patterns(".complete"))
     shutil.copytree(PACKAGE, staging / "python" / "dataops", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    extras = [package.resolve() for package in packages or []]
+    try:
+        check_extra_packages(extras, staging / "python")
+    except PackageError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for package in extras:
+        shutil.copytree(
+            package, staging / "python" / package.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
     retired = out.with_name(f"{out.name}.retired")
     shutil.rmtree(retired, ignore_errors=True)
     if out.exists():
@@ -82,8 +110,14 @@ def main() -> None:
     parser.add_argument("--target", choices=("local", "aws"), default="local")
     parser.add_argument("--python", default=sys.executable, help="Local target: the interpreter that runs MiniStack.")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "layer")
+    parser.add_argument(
+        "--package", type=Path, action="append", default=[], help="A package folder of your own to add (repeatable)."
+    )
     args = parser.parse_args()
-    build(args.target, args.python, args.out.resolve())
+    try:
+        build(args.target, args.python, args.out.resolve(), args.package)
+    except PackageError as error:
+        parser.error(str(error))
 
 
 if __name__ == "__main__":
