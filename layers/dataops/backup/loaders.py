@@ -32,6 +32,7 @@ MAX_ATTEMPTS = 10
 WRITERS = 8
 # psycopg2 reads COPY input in 8 KiB calls by default; large reads cut the Python work per row.
 COPY_READ_BYTES = 1024 * 1024
+REBUILD_MEMORY = "256MB"
 
 OpenObject = Callable[[ObjectEntry], DecodedReader]
 
@@ -57,9 +58,14 @@ def restore_postgres(
 ) -> dict[str, int]:
     """One transaction for the base and every increment on top: all tables end as the newest backup saw them,
     or (on any error) none is changed."""
+    tables = [e.name for e in entries]
     try:
-        with stores.postgres.transaction() as cursor, _foreign_keys_checked_at_end(cursor, [e.name for e in entries]):
-            loaded = _replace_tables(cursor, entries, open_object)
+        with stores.postgres.transaction() as cursor, _foreign_keys_checked_at_end(cursor, tables):
+            # The rebuilds after the load sort whole tables: give them room (this transaction only).
+            cursor.execute("SET LOCAL maintenance_work_mem = %s", (REBUILD_MEMORY,))
+            with _unique_keys_built_after_load(cursor, tables):
+                loaded = _replace_tables(cursor, entries, open_object)
+            # Increments upsert with ON CONFLICT, which needs the primary keys back first.
             for layer_entries, open_layer in increments or []:
                 loaded = _apply_increment(cursor, layer_entries, open_layer, loaded)
             for table in loaded:
@@ -70,19 +76,23 @@ def restore_postgres(
         raise StoreUnavailable(f"PostgreSQL restore rolled back, no table was changed: {reason}") from None
 
 
+def _qualified(tables: list[str]) -> list[str]:
+    return [f"public.{t}" for t in tables]
+
+
 @contextmanager
 def _foreign_keys_checked_at_end(cursor: Any, tables: list[str]) -> Iterator[None]:
     """Foreign keys touching the restored tables, and their secondary indexes, are dropped for the load and added
     back at the end of the same transaction, as pg_restore does for a full restore: one set-based check and one
     index build instead of work per row; any row that breaks a key still rolls the whole restore back."""
-    qualified = [f"public.{t}" for t in tables]
+    qualified = _qualified(tables)
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]))",
         (qualified, qualified),
     )
     constraints = cursor.fetchall()
-    # Indexes behind a primary key or unique constraint stay: they are the constraints themselves.
+    # Indexes behind a constraint (primary key, unique) are the constraints themselves: handled below.
     cursor.execute(
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = "
         "ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = pg_index.indexrelid)",
@@ -97,6 +107,30 @@ def _foreign_keys_checked_at_end(cursor: Any, tables: list[str]) -> Iterator[Non
     # Names and definitions below come from the catalog (regclass text is already quoted), not from input.
     for _index, definition in indexes:
         cursor.execute(sql.SQL(definition))
+    _add_constraints(cursor, constraints)
+
+
+@contextmanager
+def _unique_keys_built_after_load(cursor: Any, tables: list[str]) -> Iterator[None]:
+    """Primary keys and unique constraints of the restored tables are dropped for the base load and added back
+    right after it: one sorted index build per key instead of a B-tree insert per row (the biggest cost of COPY
+    into a table with a text key). A duplicate key in the backup fails the ADD, which rolls everything back.
+    Foreign keys that need these keys are already dropped (`_foreign_keys_checked_at_end`)."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype IN ('p', 'u') AND conrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_index "
+        # A clustering or replica-identity index would lose that mark if dropped: such a key stays.
+        "WHERE indexrelid = conindid AND (indisclustered OR indisreplident))",
+        (_qualified(tables),),
+    )
+    constraints = cursor.fetchall()
+    for table, name, _definition in constraints:
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
+    yield
+    _add_constraints(cursor, constraints)
+
+
+def _add_constraints(cursor: Any, constraints: list[tuple[str, str, str]]) -> None:
     for table, name, definition in constraints:
         cursor.execute(
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
@@ -113,15 +147,34 @@ def _replace_tables(cursor: Any, entries: list[ObjectEntry], open_object: OpenOb
             sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier("public"), sql.Identifier(t)) for t in tables)
         )
     )
+    # COPY FREEZE writes rows already frozen (no hint-bit rewrite by the index builds, key checks or the next
+    # reads); allowed because the TRUNCATE above is in this transaction. Partitioned tables refuse it.
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE oid = ANY(%s::regclass[]) AND relkind = 'r'", (_qualified(tables),)
+    )
+    plain = {row[0] for row in cursor.fetchall()}
     for entry in entries:
-        _copy_in(cursor, entry.name, entry, open_object)
+        _copy_in(cursor, entry.name, entry, open_object, freeze=entry.name in plain)
         loaded[entry.name] = entry.rows
     return loaded
 
 
-def _copy_in(cursor: Any, table: str, entry: ObjectEntry, open_object: OpenObject, *, temporary: bool = False) -> None:
+def _copy_in(
+    cursor: Any,
+    table: str,
+    entry: ObjectEntry,
+    open_object: OpenObject,
+    *,
+    temporary: bool = False,
+    freeze: bool = False,
+) -> None:
     reader = open_object(entry)
-    statement = copy_statement(table, entry.columns, "FROM STDIN", temporary=temporary)
+    if freeze:
+        statement = sql.SQL("COPY {}.{} ({}) FROM STDIN WITH (FORMAT text, FREEZE)").format(
+            sql.Identifier("public"), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, entry.columns))
+        )
+    else:
+        statement = copy_statement(table, entry.columns, "FROM STDIN", temporary=temporary)
     cursor.copy_expert(statement.as_string(cursor), reader, size=COPY_READ_BYTES)
     _verify_fully_read(reader, entry)
 
