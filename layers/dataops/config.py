@@ -35,6 +35,8 @@ class BehaviourDefaults(BaseSettings):
     encryption_enabled: bool = Field(default=True, validation_alias=_alias("ENCRYPTION_ENABLED"))
     retention_days: int = Field(default=30, ge=1, validation_alias=_alias("RETENTION_DAYS"))
     restore_tables: str | None = Field(default=None, validation_alias=_alias("RESTORE_TABLES"))
+    # The health check's and `monitor check`'s quick validation reads at most this many records per entity.
+    validation_sample: int = Field(default=5000, ge=1, validation_alias=_alias("VALIDATION_SAMPLE"))
 
 
 class Settings(BaseSettings):

@@ -50,6 +50,10 @@ class ValidateRequest(OperationRequest):
         default=True, description="Store the full report in S3 (reports/validation/...); never in a dry run."
     )
     paths: list[str] = Field(default=[], description="files target: JSON-lines files, or s3://<key> in the bucket.")
+    sample_per_entity: int | None = Field(
+        default=None, ge=1, description="Check at most N records per entity (a quick check); PostgreSQL references "
+        "and orphans are still answered for every row by the server."
+    )  # fmt: skip
 
     @field_validator("categories")
     @classmethod
@@ -90,6 +94,7 @@ def run_validation(request: ValidateRequest, stores: DataStores) -> tuple[Valida
         log=log,
         fixes=FixPlan(stores, log, apply=request.fix_issues and not request.dry_run),
         fix=request.fix_issues,
+        sample_per_entity=request.sample_per_entity,
     )
     profile = stores.profile
     target = request.target

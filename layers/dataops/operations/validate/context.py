@@ -19,6 +19,24 @@ BATCH = 500
 
 
 @dataclass
+class Coverage:
+    """How much of one entity a validation read: all of it, or a sample of `checked` out of about `total`."""
+
+    checked: int = 0
+    total: int | None = None
+    estimated: bool = False
+
+    @property
+    def sampled(self) -> bool:
+        return self.total is None or self.checked < self.total
+
+    def describe(self, entity: str) -> str:
+        about = "~" if self.estimated else ""
+        total = "?" if self.total is None else f"{about}{self.total}"
+        return f"checked {self.checked} of {total} {entity}"
+
+
+@dataclass
 class ValidationContext:
     stores: DataStores
     categories: set[str]
@@ -29,6 +47,9 @@ class ValidationContext:
     fix: bool
     warnings: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    # Schema and rule checks read at most this many records per entity (None: every record).
+    sample_per_entity: int | None = None
+    coverage: dict[str, Coverage] = field(default_factory=dict)
 
     def wants(self, category: str) -> bool:
         return category in self.categories

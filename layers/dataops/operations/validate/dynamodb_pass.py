@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dataops.operations.validate.checker import TIMESTAMP_FIELDS, Finding, key_fields, plain, record_key
-from dataops.operations.validate.context import BATCH, ParentKeys, ValidationContext
+from dataops.operations.validate.context import BATCH, Coverage, ParentKeys, ValidationContext
 from dataops.operations.validate.report import ValidationIssue
 from dataops.profiles.model import EntityDefinition, Reference
 from dataops.profiles.rules import UniqueKey
@@ -86,9 +86,21 @@ def check_dynamodb(context: ValidationContext) -> None:
     duplicates = DuplicateTracker(context, list(profile.unique_keys)) if context.wants("duplicates") else None
     type_attribute = profile.table.entity_type_attribute
     pending: dict[str, Pending] = {}
+    limit = context.sample_per_entity
+    seen = dict.fromkeys(entities, 0)
+    read, finished = 0, True
     for item in context.stores.table.scan():
+        read += 1
         entity_name = item.get(type_attribute)
         if entity_name not in entities:
+            continue
+        seen[entity_name] += 1
+        if limit is not None and seen[entity_name] > limit:
+            # A sample: stop once every entity has its share, or after reading that many items per entity, so a
+            # rare entity cannot make the quick check read the whole table.
+            if min(seen.values()) > limit or read >= limit * len(entities):
+                finished = False
+                break
             continue
         batch = pending.setdefault(str(entity_name), [])
         batch.append((item, plain(record_from_item(profile, item))))
@@ -98,6 +110,17 @@ def check_dynamodb(context: ValidationContext) -> None:
     for entity_name, batch in pending.items():
         _check_batch(context, entities[entity_name], batch, references, parents, duplicates)
     context.fixes.flush()
+    if limit is not None:
+        _record_coverage(context, seen, read, limit, finished)
+
+
+def _record_coverage(context: ValidationContext, seen: dict[str, int], read: int, limit: int, finished: bool) -> None:
+    """Totals are exact when the scan reached the end; else each entity's share of the items read, scaled to the
+    table's item count (DynamoDB refreshes that about every six hours, hence "about")."""
+    table_items = read if finished else int(context.stores.table.describe().get("ItemCount", 0))
+    for name, count in seen.items():
+        total = count if finished else round(count * max(table_items, read) / read)
+        context.coverage[name] = Coverage(checked=min(count, limit), total=max(total, count), estimated=not finished)
 
 
 def _check_batch(

@@ -9,7 +9,7 @@ from typing import Any
 from psycopg2 import sql
 
 from dataops.operations.validate.checker import TIMESTAMP_FIELDS, plain, record_key
-from dataops.operations.validate.context import BATCH, ParentKeys, ValidationContext, stream_rows
+from dataops.operations.validate.context import BATCH, Coverage, ParentKeys, ValidationContext, stream_rows
 from dataops.operations.validate.report import ValidationIssue
 from dataops.profiles.model import EntityDefinition, PostgresPlacement, Reference
 from dataops.profiles.rules import UniqueKey
@@ -59,19 +59,37 @@ def check_postgres(context: ValidationContext) -> None:
     context.fixes.flush()
 
 
-def _select_all(placement: PostgresPlacement) -> sql.Composed:
+def _select_rows(placement: PostgresPlacement, limit: int | None) -> sql.Composed:
     order = sql.SQL(", ").join(map(sql.Identifier, placement.primary_key))
-    return sql.SQL("SELECT * FROM {} ORDER BY {}").format(sql.Identifier(placement.table), order)
+    if limit is None:
+        return sql.SQL("SELECT * FROM {} ORDER BY {}").format(sql.Identifier(placement.table), order)
+    if placement.updated_at_column:
+        # A sample that always holds the most recently changed rows, where new defects appear.
+        recent = sql.SQL("{} DESC NULLS LAST, ").format(sql.Identifier(placement.updated_at_column))
+        order = sql.Composed([recent, order])
+    return sql.SQL("SELECT * FROM {} ORDER BY {} LIMIT {}").format(
+        sql.Identifier(placement.table), order, sql.Literal(limit)
+    )
 
 
 def _check_rows(context: ValidationContext, entity: EntityDefinition, placement: PostgresPlacement) -> None:
+    limit = context.sample_per_entity
     batch: list[dict[str, Any]] = []
-    for row in stream_rows(context.stores, _select_all(placement), as_dicts=True):
+    checked = 0
+    for row in stream_rows(context.stores, _select_rows(placement, limit), as_dicts=True):
         batch.append(plain(dict(row)))
+        checked += 1
         if len(batch) >= BATCH:
             _report_rows(context, entity, batch)
             batch = []
     _report_rows(context, entity, batch)
+    if limit is not None:
+        total = checked
+        if checked >= limit:
+            with context.stores.postgres.transaction() as cursor:
+                cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(placement.table)))
+                (total,) = cursor.fetchone() or (checked,)
+        context.coverage[entity.name] = Coverage(checked=checked, total=total)
 
 
 def _report_rows(context: ValidationContext, entity: EntityDefinition, batch: list[dict[str, Any]]) -> None:
