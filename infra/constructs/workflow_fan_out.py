@@ -3,10 +3,15 @@
 The plan's answer (backup id, units) is kept at `$.fanout.<step>`, the units' outcomes next to it; only the
 finalize task writes `$.steps.<step>`, so the verdict and the summary treat this step like any other. A dry run
 stops after the plan (it plans nothing) and reports the plan's result. Each unit's payload and outcome is small
-(a unit description; its manifest entries), well under Lambda's and Step Functions' payload limits.
+(a unit description; its manifest entries or counts), well under Lambda's and Step Functions' payload limits.
+Fields the step carries (restore's lease) travel from the plan's `backup` object to every unit and to finalize;
+with an abort action, a failure of the units calls it (restore releases its lock) before the notice; finalize
+cleans up after its own failure.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
@@ -29,6 +34,7 @@ def fan_out_step(
     if step.fan_out is None:
         raise ValueError(f"step {step.name} does not fan out")
     actions, fan_out_path = step.fan_out, f"$.fanout.{step.name}"
+    carried = {name: sfn.JsonPath.string_at(f"{fan_out_path}.backup.{name}") for name in actions.carried}
     plan = tasks.LambdaInvoke(
         scope,
         f"Plan-{step.name}",
@@ -57,6 +63,7 @@ def fan_out_step(
             {
                 "action": actions.unit_action,
                 "backup": sfn.JsonPath.string_at("$.backup"),
+                **{name: sfn.JsonPath.string_at(f"$.{name}") for name in actions.carried},
                 "unit": sfn.JsonPath.object_at("$.unit"),
             }
         ),
@@ -75,13 +82,18 @@ def fan_out_step(
         items_path=f"{fan_out_path}.units",
         item_selector={
             "backup": sfn.JsonPath.string_at(f"{fan_out_path}.backup.backup_id"),
+            **carried,
             "unit": sfn.JsonPath.object_at("$$.Map.Item.Value"),
         },
         max_concurrency=max_concurrency,
         result_path=f"{fan_out_path}.outcomes",
     )
     units.item_processor(unit)
-    units.add_catch(failure.for_step(f"{step.name}: units"), errors=[sfn.Errors.ALL], result_path=FAILURE_PATH)
+    units.add_catch(
+        _aborted(scope, step, function, failure, f"{step.name}: units", carried),
+        errors=[sfn.Errors.ALL],
+        result_path=FAILURE_PATH,
+    )
 
     finalize = operation_step(
         scope,
@@ -92,12 +104,10 @@ def fan_out_step(
             **step_payload(step),
             "action": actions.finalize_action,
             "backup": sfn.JsonPath.string_at(f"{fan_out_path}.backup.backup_id"),
+            **carried,
             "outcomes": sfn.JsonPath.list_at(f"{fan_out_path}.outcomes"),
         },
-        extra_summary={
-            "backup_id": sfn.JsonPath.string_at("$.Payload.backup.backup_id"),
-            "stored_bytes": sfn.JsonPath.number_at("$.Payload.backup.stored_bytes"),
-        },
+        extra_summary={name: sfn.JsonPath.string_at(f"$.Payload.backup.{name}") for name in actions.summary_fields},
     )
     summary = sfn.Pass(
         scope,
@@ -110,8 +120,7 @@ def fan_out_step(
             "counts": sfn.JsonPath.json_merge(
                 sfn.JsonPath.object_at(f"{fan_out_path}.counts"), sfn.JsonPath.object_at(f"$.steps.{step.name}.counts")
             ),
-            "backup_id": sfn.JsonPath.string_at(f"$.steps.{step.name}.backup_id"),
-            "stored_bytes": sfn.JsonPath.number_at(f"$.steps.{step.name}.stored_bytes"),
+            **{name: sfn.JsonPath.string_at(f"$.steps.{step.name}.{name}") for name in actions.summary_fields},
             "duration_ms": sfn.JsonPath.number_at(f"$.steps.{step.name}.duration_ms"),
         },
         result_path=f"$.steps.{step.name}",
@@ -134,3 +143,41 @@ def fan_out_step(
     )
     plan.next(after_plan)
     return sfn.Chain.custom(plan, after_plan.afterwards().end_states, after_plan)
+
+
+def _aborted(
+    scope: Construct,
+    step: WorkflowStep,
+    function: lambda_.IFunction,
+    failure: FailureNotice,
+    failed_state: str,
+    carried: Mapping[str, str],
+) -> sfn.IChainable:
+    """Where a failure after the plan goes: the abort action (if the step has one), then the failure notice.
+
+    An abort that fails itself still leads to the notice; what it would have released then expires on its own."""
+    notice = failure.for_step(failed_state)
+    actions = step.fan_out
+    if actions is None or actions.abort_action is None:
+        return notice
+    abort = tasks.LambdaInvoke(
+        scope,
+        f"Abort-{failed_state}",
+        state_name=f"{failed_state}: abort",
+        lambda_function=function,
+        payload=sfn.TaskInput.from_object(
+            {
+                "action": actions.abort_action,
+                "backup": sfn.JsonPath.string_at(f"$.fanout.{step.name}.backup.backup_id"),
+                **carried,
+                "reason": sfn.JsonPath.format(
+                    f"{failed_state} failed: {{}}", sfn.JsonPath.string_at(f"{FAILURE_PATH}.Cause")
+                ),
+            }
+        ),
+        result_path=sfn.JsonPath.DISCARD,
+        retry_on_service_exceptions=True,
+    )
+    add_transient_retries(abort)
+    abort.add_catch(notice, errors=[sfn.Errors.ALL], result_path="$.abort_failure")
+    return abort.next(notice)

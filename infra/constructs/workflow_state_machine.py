@@ -36,15 +36,17 @@ class WorkflowStateMachine(Construct):
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
         timeout: Duration,
-        map_concurrency: int,
+        map_concurrency: Mapping[str, int],
     ) -> None:
+        """`map_concurrency` maps each fan-out's context key (backup_map_concurrency, ...) to its value."""
         super().__init__(scope, construct_id)
         failure = FailureNotice(self, "Failure", workflow=workflow.name, topic=alert_topic)
         chain = self._options(workflow)
         for step in workflow.steps:
             function = functions[step.operation]
             if step.fan_out:
-                chain = chain.next(fan_out_step(self, step, function, failure, map_concurrency))
+                concurrency = map_concurrency[step.fan_out.concurrency_key]
+                chain = chain.next(fan_out_step(self, step, function, failure, concurrency))
                 continue
             task = operation_step(self, step, function, failure)
             if step.only_if:

@@ -54,7 +54,10 @@ class WorkflowsStack(Stack):
                 log_retention=logs.RetentionDays[LOG_RETENTION_CHOICES[config.log_retention_days]],
                 removal_policy=RemovalPolicy.DESTROY if config.is_local else RemovalPolicy.RETAIN,
                 timeout=WORKFLOW_TIMEOUT,
-                map_concurrency=config.backup_map_concurrency,
+                map_concurrency={
+                    "backup_map_concurrency": config.backup_map_concurrency,
+                    "restore_map_concurrency": config.restore_map_concurrency,
+                },
             ).state_machine
             CfnOutput(self, f"{workflow.name.capitalize()}StateMachineName", value=name)
         self._schedule(config, "backup", config.backup_schedule_enabled, config.backup_schedule_minutes)

@@ -28,6 +28,14 @@ class FanOut:
     plan_action: str = "plan"
     unit_action: str = "unit"
     finalize_action: str = "finalize"
+    # Fields of the plan's `backup` object that every unit and finalize call carries too (restore: its lease).
+    carried: tuple[str, ...] = ()
+    # Called by the workflow's catch once plan has succeeded, before the failure notice (restore: release the lock).
+    abort_action: str | None = None
+    # Fields of finalize's `backup` object that the step's summary shows.
+    summary_fields: tuple[str, ...] = ("backup_id",)
+    # The CDK context key that bounds the Map's concurrency.
+    concurrency_key: str = "backup_map_concurrency"
 
 
 @dataclass(frozen=True)
@@ -57,20 +65,31 @@ class WorkflowStep:
         """A fan-out step's first call: the step's own request, as the plan action."""
         return {**self.request(options), "action": self._fan_out.plan_action}
 
-    def unit_request(self, backup: str, unit: Mapping[str, Any]) -> dict[str, Any]:
-        """What the Map sends for one planned unit (only the id and the unit, so each payload stays small)."""
-        return {"action": self._fan_out.unit_action, "backup": backup, "unit": dict(unit)}
+    def unit_request(
+        self, backup: str, unit: Mapping[str, Any], planned: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """What the Map sends for one planned unit (the id, the carried fields of the plan's `backup` object and the
+        unit, so each payload stays small)."""
+        return {"action": self._fan_out.unit_action, "backup": backup, **self._carried(planned), "unit": dict(unit)}
 
     def finalize_request(
-        self, options: Mapping[str, Any], backup: str, outcomes: list[Mapping[str, Any]]
+        self,
+        options: Mapping[str, Any],
+        backup: str,
+        outcomes: list[Mapping[str, Any]],
+        planned: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The last call: the step's request as the finalize action, with every unit's outcome."""
         return {
             **self.request(options),
             "action": self._fan_out.finalize_action,
             "backup": backup,
+            **self._carried(planned),
             "outcomes": list(outcomes),
         }
+
+    def _carried(self, planned: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {name: (planned or {})[name] for name in self._fan_out.carried}
 
     @property
     def _fan_out(self) -> FanOut:
@@ -163,11 +182,21 @@ WORKFLOWS: dict[str, Workflow] = {
                 "Back up every store of the profile into one encrypted, checksummed backup: plan the units, "
                 "back them up in parallel (a Map), then write the manifest and validate the backup."
             ),
-            steps=(WorkflowStep("backup", "backup", {"action": "create"}, fan_out=FanOut()),),
+            steps=(
+                WorkflowStep(
+                    "backup",
+                    "backup",
+                    {"action": "create"},
+                    fan_out=FanOut(summary_fields=("backup_id", "stored_bytes")),
+                ),
+            ),
         ),
         Workflow(
             name="restore",
-            description="Verify a backup, restore it (a safety backup is taken first), then validate the stores.",
+            description=(
+                "Verify a backup, restore it (plan: safety backup and lock; a Map restores the units in parallel; "
+                "finalize checks the counts), then validate the stores."
+            ),
             steps=(
                 WorkflowStep(
                     "verify-backup",
@@ -177,7 +206,11 @@ WORKFLOWS: dict[str, Workflow] = {
                     retry_on_failure=True,
                 ),
                 WorkflowStep(
-                    "restore", "restore", {"action": "restore"}, from_options=options_named("dry_run", "backup")
+                    "restore",
+                    "restore",
+                    {"action": "restore"},
+                    from_options=options_named("dry_run", "backup"),
+                    fan_out=FanOut(carried=("lease",), abort_action="abort", concurrency_key="restore_map_concurrency"),
                 ),
                 WorkflowStep("validate", "validate", VALIDATE_ALL),
             ),
