@@ -41,15 +41,20 @@ def resolve_local_postgres(
     dsn: str | None,
     environ: Mapping[str, str],
     endpoints_file: Path = LOCAL_ENDPOINTS_FILE,
+    *,
+    database: str | None = None,
 ) -> PostgresConnection:
-    """Context `postgres_dsn`, else env DATAOPS_PG_DSN, else the local endpoints file, else the defaults."""
+    """Context `postgres_dsn`, else env DATAOPS_PG_DSN, else the local endpoints file, else the defaults.
+
+    On the local stack's own server (the file or the defaults), `database` replaces its database: every profile
+    and stage gets one of its own, which the functions create on first use, so clearing stage `test` never
+    touches stage `dev`. A DSN names the database the user chose, and it is kept."""
     if dsn:
         return _from_dsn(dsn, "context key 'postgres_dsn'")
     if environ.get(DSN_ENVIRONMENT_VARIABLE):
         return _from_dsn(environ[DSN_ENVIRONMENT_VARIABLE], f"environment variable {DSN_ENVIRONMENT_VARIABLE}")
-    if endpoints_file.is_file():
-        return _from_endpoints_file(endpoints_file)
-    return PostgresConnection()
+    server = _from_endpoints_file(endpoints_file) if endpoints_file.is_file() else PostgresConnection()
+    return server.model_copy(update={"dbname": database}) if database else server
 
 
 def _from_dsn(dsn: str, source: str) -> PostgresConnection:

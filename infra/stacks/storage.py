@@ -79,7 +79,11 @@ class StorageStack(Stack):
                 "PostgresSecret",
                 secret_name=secret_name,
                 removal_policy=removal_policy,
-                local_connection=resolve_local_postgres(config.postgres_dsn, os.environ),
+                local_connection=resolve_local_postgres(
+                    config.postgres_dsn,
+                    os.environ,
+                    database=naming.local_database_name(config.profile, config.stage),
+                ),
             )
         elif config.postgres_host:
             construct = PostgresSecret(

@@ -56,6 +56,11 @@ def resource_prefix(profile: str, stage: str) -> str:
     return f"dataops-{profile_slug(profile)}-{stage}"
 
 
+def local_database_name(profile: str, stage: str) -> str:
+    """The database a profile's stage gets on the local target's one PostgreSQL server, so stages stay apart."""
+    return f"dataops_{profile_slug(profile)}_{stage}".replace("-", "_")
+
+
 def stack_name(profile: str, stage: str, kind: str) -> str:
     return f"{resource_prefix(profile, stage)}-{kind}"
 

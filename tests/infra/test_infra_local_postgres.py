@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dataops import naming
 from infra.config import DeploymentContextError
 from infra.local_postgres import PostgresConnection, resolve_local_postgres
 
@@ -55,3 +56,14 @@ def test_unreadable_endpoints_file_says_how_to_fix_it(tmp_path: Path) -> None:
     endpoints.write_text("{not json")
     with pytest.raises(DeploymentContextError, match="make up"):
         resolve_local_postgres(None, {}, endpoints)
+
+
+def test_each_stage_gets_its_own_database_on_the_local_server(tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.json"
+    endpoints.write_text(json.dumps({"postgres": {"host": "127.0.0.1", "port": 25432, "dbname": "dataops"}}))
+    dev = resolve_local_postgres(None, {}, endpoints, database=naming.local_database_name("agent_system", "dev"))
+    test = resolve_local_postgres(None, {}, endpoints, database=naming.local_database_name("agent_system", "e2e-b"))
+    assert (dev.dbname, test.dbname) == ("dataops_agent_system_dev", "dataops_agent_system_e2e_b")
+    assert dev.port == test.port == 25432
+    own = resolve_local_postgres(None, {"DATAOPS_PG_DSN": "dbname=mine"}, endpoints, database="dataops_x_dev")
+    assert own.dbname == "mine"  # a DSN names the database the user chose

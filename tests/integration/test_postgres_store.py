@@ -132,3 +132,25 @@ def test_threads_get_their_own_transactions(postgres_params, scratch_pg_table):
             outcome.result()
     assert seen_by_reader == [0]  # its own session: the writer's row was not yet committed
     assert store.count_rows(scratch_pg_table) == 2
+
+
+@pytest.mark.parametrize("first_use", ["cached connection", "own connection"])
+def test_the_local_target_creates_a_stages_database_on_first_use(postgres_params, pg_connection, first_use):
+    """A migration run's own session may be the first to reach a new stage's database, as may any query."""
+    name = f"it_stage_{uuid.uuid4().hex[:8]}"
+    with pytest.raises(StoreUnavailable, match=f'database "{name}" does not exist'):
+        PostgresStore({**postgres_params, "dbname": name}).server_version()
+    store = PostgresStore({**postgres_params, "dbname": name}, create_missing_database=True)
+    try:
+        if first_use == "own connection":
+            own = store.open_connection("dataops-migrate")
+            own.close()
+        with store.transaction() as cursor:
+            cursor.execute("SELECT current_database()")
+            assert cursor.fetchone() == (name,)
+    finally:
+        store.close()
+        pg_connection.autocommit = True
+        with pg_connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        pg_connection.autocommit = False

@@ -28,3 +28,8 @@ def test_function_names_fit_lambda_limit():
 def test_bad_stage_is_refused(stage):
     with pytest.raises(ValueError, match="stage"):
         naming.validate_stage(stage)
+
+
+def test_local_database_name_is_a_plain_identifier_per_profile_and_stage() -> None:
+    assert naming.local_database_name("tattoo_directory", "e2e-2") == "dataops_tattoo_directory_e2e_2"
+    assert naming.local_database_name("acme_data.acme", "dev") == "dataops_acme_dev"

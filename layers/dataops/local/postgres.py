@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psycopg2
+from psycopg2 import sql
 
 from dataops.local import config, endpoints, process
 from dataops.local.errors import LocalStackError
@@ -223,7 +224,11 @@ class Postgres:
             with conn.cursor() as cur:
                 cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (config.PG_DB,))
                 if cur.fetchone() is None:
-                    cur.execute(f'CREATE DATABASE "{config.PG_DB}" OWNER "{config.PG_USER}"')
+                    cur.execute(
+                        sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                            sql.Identifier(config.PG_DB), sql.Identifier(config.PG_USER)
+                        )
+                    )
         finally:
             conn.close()
 

@@ -81,7 +81,7 @@ class DataStores:
     def postgres(self) -> PostgresStore:
         if not self.profile.uses_postgres:
             raise ConfigurationError(f"profile {self.profile.name!r} has no PostgreSQL entities")
-        return PostgresStore(self.postgres_params())
+        return PostgresStore(self.postgres_params(), create_missing_database=self.settings.target == "local")
 
     @cached_property
     def search(self) -> SearchStore:

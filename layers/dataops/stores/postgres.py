@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
@@ -82,10 +83,44 @@ def _answers(conn: psycopg2.extensions.connection) -> bool:
     return True
 
 
+def _is_missing_database(error: psycopg2.OperationalError, params: ConnectionParams) -> bool:
+    # A connection refused at startup carries no SQLSTATE, only the server's message.
+    return bool(params.get("dbname")) and f'database "{params["dbname"]}" does not exist' in str(error)
+
+
+def create_database(params: ConnectionParams) -> None:
+    """CREATE DATABASE `params`' dbname, connected to the server's `postgres` database as the same user."""
+    conn = psycopg2.connect(application_name="dataops", **{**params, "dbname": "postgres"})
+    try:
+        conn.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+        with conn.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["dbname"])))
+    except psycopg2.errors.DuplicateDatabase:
+        pass  # another container created it first
+    finally:
+        conn.close()
+
+
 class PostgresStore:
-    def __init__(self, params: ConnectionParams) -> None:
+    def __init__(self, params: ConnectionParams, *, create_missing_database: bool = False) -> None:
+        """`create_missing_database`: the local target gives each stage its own database on one server, created
+        on first use; on AWS the database is provisioned with the server and a missing one is an error."""
         self.params = params
         self._key = describe_params(params)
+        self._create_missing_database = create_missing_database
+
+    def open_connection(self, application_name: str = "dataops") -> psycopg2.extensions.connection:
+        """A new connection, not cached: for work that needs a session of its own (a migration run's lock, a
+        server-side cursor). Raises psycopg2.OperationalError if the server cannot be reached."""
+        conn: psycopg2.extensions.connection
+        try:
+            conn = psycopg2.connect(application_name=application_name, **self.params)
+        except psycopg2.OperationalError as exc:
+            if not (self._create_missing_database and _is_missing_database(exc, self.params)):
+                raise
+            create_database(self.params)
+            conn = psycopg2.connect(application_name=application_name, **self.params)
+        return conn
 
     def connection(self) -> psycopg2.extensions.connection:
         """This thread's connection, reopened if the server dropped it."""
@@ -95,7 +130,7 @@ class PostgresStore:
             conn.close()
         if conn is None or conn.closed:
             try:
-                conn = psycopg2.connect(application_name="dataops", **self.params)
+                conn = self.open_connection()
             except psycopg2.OperationalError as exc:
                 raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
             _cached.by_key[self._key] = conn
@@ -158,7 +193,7 @@ class PostgresStore:
         commit would end the transaction a named cursor lives in; a separate connection keeps the stream apart.
         """
         try:
-            conn = psycopg2.connect(application_name="dataops-stream", **self.params)
+            conn = self.open_connection("dataops-stream")
         except psycopg2.OperationalError as exc:
             raise StoreUnavailable(f"PostgreSQL at {self._key} is unreachable: {_first_line(exc)}") from None
         try:

@@ -82,7 +82,7 @@ class PostgresHistory:
     def __init__(self, stores: DataStores) -> None:
         self.stores = stores
         try:
-            self.connection = psycopg2.connect(application_name="dataops-migrate", **stores.postgres.params)
+            self.connection = stores.postgres.open_connection("dataops-migrate")
         except psycopg2.OperationalError as exc:
             raise StoreUnavailable(f"PostgreSQL is unreachable for migrations: {error_line(exc)}") from None
 
