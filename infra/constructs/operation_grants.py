@@ -47,6 +47,8 @@ class GrantTargets:
     postgres_secret: secretsmanager.ISecret | None
     opensearch_domain_arn: str | None
     alert_topic_arn: str | None = None
+    # `<profile>-<stage>`: names the copy targets of `backup copy` (their buckets and the backup key's alias).
+    resource_prefix: str | None = None
 
 
 Grant = Callable[[iam.IRole, GrantTargets], None]
@@ -301,6 +303,53 @@ def read_write_exports(role: iam.IRole, targets: GrantTargets) -> None:
     )
 
 
+def copy_to_other_regions(role: iam.IRole, targets: GrantTargets) -> None:
+    """`backup copy --region r`: write the backup prefix of `<prefix>-backups-<region>` in any region, and
+    re-wrap the data key with that region's backup key, found by its alias (KMS keys never leave their region).
+
+    A copy to a bucket of another name (`--bucket`) needs its own grant, or a bucket policy naming this role."""
+    if targets.resource_prefix is None:
+        return
+    # Region names have at least two hyphens and end in a digit; the source bucket ends in the account id instead.
+    buckets = f"arn:{Aws.PARTITION}:s3:::{targets.resource_prefix}-backups-*-*-?"
+    objects = f"{buckets}/{BACKUP_PREFIX}/*"
+    keys = f"arn:{Aws.PARTITION}:kms:*:{Aws.ACCOUNT_ID}:key/*"
+    backup_key_alias = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": f"alias/{targets.resource_prefix}-backups"}}
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[buckets]))
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["s3:PutObject", "s3:AbortMultipartUpload"], resources=[objects])
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["kms:Encrypt"], resources=[keys], conditions=backup_key_alias)
+    )
+    # The target bucket encrypts what it stores with its region's backup key (SSE-KMS, multipart uploads).
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=[keys],
+            conditions={**backup_key_alias, "StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+        )
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, buckets),
+        "Copy targets are this stage's backup buckets in other regions, named <prefix>-backups-<region>; the "
+        "region is chosen at run time, so the pattern leaves only the region open.",
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, objects),
+        "Copied objects are keyed by backup id under the backup prefix of a copy-target bucket, known only at "
+        "run time; the grant is limited to writing that prefix.",
+    )
+    acknowledge(
+        role,
+        wildcard_resource_finding(role, keys),
+        "The target region's backup key is created by that region's deployment, so its id is unknown here; the "
+        "grant is limited to keys carrying this stage's backup key alias (kms:ResourceAliases).",
+    )
+
+
 OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
     # health checks every store (the Data Validation check reads the data) and records the result in the history.
     "health": (
@@ -397,8 +446,9 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         write_validation_reports,
         inspect_backup_bucket_security,
     ),
-    # backup reads every store into encrypted objects (lock + audit), validates and retires backups, and exports /
-    # imports plain files under exports/ (import replaces data, so it writes every store).
+    # backup reads every store into encrypted objects (lock + audit), validates and retires backups, exports /
+    # imports plain files under exports/ (import replaces data, so it writes every store), and copies backups to
+    # this stage's backup bucket in another region.
     "backup": (
         read_data_table,
         write_data_items,
@@ -409,6 +459,7 @@ OPERATION_GRANTS: dict[str, tuple[Grant, ...]] = {
         read_write_backups,
         manage_backups,
         read_write_exports,
+        copy_to_other_regions,
     ),
     # restore validates a backup, takes a safety backup, then replaces tables, items and indexes (lock + audit).
     "restore": (

@@ -68,6 +68,7 @@ class OperationsStack(Stack):
             postgres_secret=storage.postgres_secret,
             opensearch_domain_arn=None if config.is_local else config.opensearch_domain_arn,
             alert_topic_arn=alert_topic_arn(config),
+            resource_prefix=naming.resource_prefix(config.profile, config.stage),
         )
         self.functions: dict[str, lambda_.IFunction] = {}
         for operation in self.deployed_operations(config):

@@ -43,8 +43,14 @@ def default_target_bucket(stores: DataStores, region: str) -> str:
 
 
 def target_stores(stores: DataStores, region: str, bucket: str | None) -> DataStores:
+    # The target region's backup key by its alias: a configured key id (the deployed functions get the source key's
+    # ARN) names a key of the source region, which KMS in the target region cannot use.
     settings = stores.settings.model_copy(
-        update={"region": region, "bucket_name": bucket or default_target_bucket(stores, region)}
+        update={
+            "region": region,
+            "bucket_name": bucket or default_target_bucket(stores, region),
+            "backup_kms_key_id": None,
+        }
     )
     return DataStores(settings, stores.profile)
 
