@@ -22,6 +22,7 @@ from tests.integration.backup_support import (
     migrate,
 )
 from tests.integration.test_backup_faults import flip_byte, object_keys
+from tests.integration.test_backup_incremental import change_rows
 from tests.integration.test_backup_roundtrip import mutate_everything
 
 pytestmark = pytest.mark.integration
@@ -214,3 +215,18 @@ def test_abort_releases_the_lock_and_a_later_unit_of_that_restore_is_refused(age
     assert "abort:failed" in audit_actions(agent)
     # The stores are usable again: a full fan-out restore works.
     fan_out(agent, backup_id, safety_backup=False)
+
+
+def test_an_incremental_chain_is_one_unit_that_restores_the_whole_chain(agent):
+    create_backup(agent)
+    change_rows(agent, "fan")
+    increment = create_backup(agent, kind="incremental")
+    at_increment = everything(agent)
+    change(agent)
+    planned, finalized = fan_out(agent, increment, safety_backup=False)
+    assert planned["units"] == [
+        {"store": "chain", "names": planned["units"][0]["names"], "key": None, "whole_table": False}
+    ]
+    assert len(planned["backup"]["chain"]) == 2
+    assert everything(agent) == at_increment
+    assert finalized["status"] == "succeeded", finalized["problems"]
