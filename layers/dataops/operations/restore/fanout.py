@@ -117,7 +117,8 @@ def plan(request: RestoreRequest, stores: DataStores) -> RestoreResult:
                 else None
             )
             units = plan_units(stores, prepared)
-            if units[0].store != "chain" and prepared.scope.dynamodb:
+            # A chain unit replaces the items itself, base then increments.
+            if prepared.scope.dynamodb and len(prepared.chain) == 1:
                 clear_dynamodb_scope(stores, prepared)
     except Exception as exc:
         lock.release()
