@@ -26,8 +26,9 @@ def persona(number: int) -> dict:
 
 @pytest.fixture(scope="module")
 def planted(provisioned):
-    """60 personas; 10 services changed in 2024, the oldest with a bad URL; one changed now, also with a bad URL;
-    a dependency on a service that does not exist (foreign keys bypassed, as a raw bulk load may)."""
+    """60 personas, a team and two roster rows (one names a team, one a persona, that do not exist); 10 services
+    changed in 2024, the oldest with a bad URL; one changed now, also with a bad URL; a dependency on a service
+    that does not exist (foreign keys bypassed, as a raw bulk load may)."""
     stores = provisioned("agent_system")
     MIGRATE.run(MIGRATE.parse({"action": "apply"}), stores)
     entity = stores.profile.entity("persona")
@@ -35,6 +36,13 @@ def planted(provisioned):
     team = {"team_id": "t1", "name": "Platform", "description": "d", "lead_persona_id": "p00", "created_at": NOW,
             "updated_at": NOW}  # fmt: skip
     stores.table.batch_write([item_for(stores.profile, stores.profile.entity("team"), team)])
+    member = {"team_id": "gone", "member_id": "m1", "persona_id": "p59", "display_name": "Ada",
+              "email": "ada@example.com", "role": "lead", "created_at": NOW, "updated_at": NOW}  # fmt: skip
+    roster = stores.profile.entity("team_member")
+    stores.table.batch_write(
+        [item_for(stores.profile, roster, member), item_for(stores.profile, roster, {**member, "team_id": "t1",
+                                                                                     "persona_id": "p-missing"})]
+    )  # fmt: skip
     insert = (
         "INSERT INTO services (service_id, name, owner_team_id, tier, repository_url, created_at, updated_at) "
         "VALUES (%s, %s, 't1', 'standard', %s, %s, %s)"
@@ -76,7 +84,7 @@ def test_full_validation_of_the_same_stores_reads_every_record(planted):
     log.close()
     keys = {(issue.rule, issue.key) for issue in log.issues}
     assert {("service.repository_url.url", "svc-00"), ("service.repository_url.url", "svc-new")} <= keys
-    assert context.checked["postgres"] >= 11 and context.checked["dynamodb"] == PERSONAS + 1
+    assert context.checked["postgres"] >= 11 and context.checked["dynamodb"] == PERSONAS + 3
     assert context.coverage == {}
 
 
@@ -92,4 +100,25 @@ def test_health_check_says_it_sampled_and_how_much(planted, monkeypatch):
 def test_quick_validation_under_its_sample_size_reads_everything_and_says_nothing(planted):
     counts = quick_validation_counts(planted, sample=PERSONAS + 20)
     assert counts["sampled"] == {} and counts["coverage"] == ""
-    assert counts["records"] >= PERSONAS + 1 + 11
+    assert counts["records"] >= PERSONAS + 3 + 11
+
+
+def test_sampled_references_are_looked_up_by_key_and_still_find_missing_parents(planted, monkeypatch):
+    """A sampled run looks up only the parents its children name (key-only BatchGetItem): the table is scanned
+    once, for the sample itself, not once more per parent entity."""
+    scans = []
+    scan = planted.table.scan
+    monkeypatch.setattr(planted.table, "scan", lambda **kwargs: scans.append(kwargs) or scan(**kwargs))
+    request = ValidateRequest(
+        target="database", categories=QUICK_CATEGORIES, store_report=False, dry_run=True,
+        sample_per_entity=PERSONAS + 20,
+    )  # fmt: skip
+    _, log = run_validation(request, planted)
+    log.close()
+    assert [scan.get("projection") for scan in scans] == [None]
+    orphans = {(issue.rule, issue.key) for issue in log.issues if issue.category == "orphans"}
+    assert ("team_member.team_id->team", "gone/m1") in orphans
+    assert ("team_member.persona_id->persona", "t1/m1") in orphans
+    assert not [issue for issue in log.issues if issue.entity == "team"]  # its lead p00 exists
+    assert not [issue for issue in log.issues if issue.rule == "service.owner_team_id->team"]  # t1 exists
+    assert ("team_member.persona_id->persona", "gone/m1") not in orphans  # p59 exists

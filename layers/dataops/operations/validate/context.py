@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,18 +68,50 @@ class ValidationContext:
 class ParentKeys:
     """Key values of parent entities, loaded once per (entity, field) by a projected scan or a streamed SELECT.
 
-    Only the referenced field's values are kept, never whole records.
+    Only the referenced field's values are kept, never whole records. With `lookup` (a sampled validation), a
+    DynamoDB parent whose table key is built from that field alone is not scanned: `confirm` looks up just the
+    values a batch of children names (key-only BatchGetItem), so a sample's references cost its own size.
     """
 
-    def __init__(self, stores: DataStores) -> None:
+    def __init__(self, stores: DataStores, *, lookup: bool = False) -> None:
         self.stores = stores
+        self.lookup = lookup
         self._values: dict[tuple[str, str], set[str]] = {}
+        self._asked: dict[tuple[str, str], set[str]] = {}
 
     def values(self, parent: EntityDefinition, parent_field: str) -> set[str]:
         wanted = (parent.name, parent_field)
         if wanted not in self._values:
             self._values[wanted] = self._load(parent, parent_field)
         return self._values[wanted]
+
+    def confirm(self, parent: EntityDefinition, parent_field: str, candidates: set[str]) -> None:
+        """Learn which of `candidates` exist, when looked up rather than scanned; else a no-op."""
+        wanted = (parent.name, parent_field)
+        if not self._looked_up(parent, parent_field) or (wanted in self._values and wanted not in self._asked):
+            return
+        known, asked = self._values.setdefault(wanted, set()), self._asked.setdefault(wanted, set())
+        fresh = sorted(candidates - asked)
+        if not fresh:
+            return
+        asked.update(fresh)
+        assert parent.dynamodb is not None  # noqa: S101 - _looked_up checked it
+        table = self.stores.profile.table
+        key_names = [table.partition_key.name, *([table.sort_key.name] if table.sort_key else [])]
+        keys = {}
+        for value in fresh:
+            rendered = parent.dynamodb.render({parent_field: value}, include_index_keys=False)
+            keys[tuple(rendered[name] for name in key_names)] = value
+        for found in self.stores.table.existing_keys(dict(zip(key_names, key, strict=True)) for key in keys):
+            known.add(keys[tuple(str(found[name]) for name in key_names)])
+
+    def _looked_up(self, parent: EntityDefinition, parent_field: str) -> bool:
+        placement = parent.dynamodb
+        return (
+            self.lookup
+            and placement is not None
+            and {name for template in placement.key_templates.values() for name in _fields(template)} == {parent_field}
+        )
 
     def _load(self, parent: EntityDefinition, parent_field: str) -> set[str]:
         if parent.dynamodb is not None:
@@ -93,6 +126,10 @@ class ParentKeys:
             sql.Identifier(parent_field), sql.Identifier(parent.postgres.table), sql.Identifier(parent_field)
         )
         return {str(row[0]) for row in stream_rows(self.stores, query)}
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def stream_rows(

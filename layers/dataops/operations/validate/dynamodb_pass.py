@@ -81,7 +81,7 @@ def check_dynamodb(context: ValidationContext) -> None:
     entities = {entity.name: entity for entity in profile.entities_in("dynamodb") if context.in_scope(entity)}
     if not entities:
         return
-    parents = ParentKeys(context.stores)
+    parents = ParentKeys(context.stores, lookup=context.sample_per_entity is not None)
     references = [ref for ref in profile.references if ref.child in entities] if context.wants("referential") else []
     duplicates = DuplicateTracker(context, list(profile.unique_keys)) if context.wants("duplicates") else None
     type_attribute = profile.table.entity_type_attribute
@@ -132,6 +132,15 @@ def _check_batch(
     context.count("dynamodb", len(batch))
     findings = context.checker.check_batch(entity, [record for _, record in batch])
     own_references = [ref for ref in references if ref.child == entity.name]
+    for ref in own_references:
+        named: set[str] = set()
+        for _, record in batch:
+            value = record.get(ref.child_field)
+            if isinstance(value, list):
+                named.update(str(entry) for entry in value)
+            elif value is not None and value != "":
+                named.add(str(value))
+        parents.confirm(context.stores.profile.entity(ref.parent), ref.parent_field, named)
     for (item, record), record_findings in zip(batch, findings, strict=True):
         key = record_key(entity, record)
         orphaned = _reference_findings(context, entity, record, own_references, parents, record_findings)

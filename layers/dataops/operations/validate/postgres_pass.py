@@ -124,8 +124,21 @@ def _check_reference(
         )  # fmt: skip
         dangling = list(_rows_with_value(context, query))
     elif parent.dynamodb is not None:
-        # Across stores: the parent's key values come from a projected scan; child rows stream past them.
-        known = ParentKeys(context.stores).values(parent, ref.parent_field)
+        # Across stores: the parent's key values come from a projected scan, or in a quick (sampled) check from
+        # key lookups of the distinct values the children name; child rows stream past them.
+        parents = ParentKeys(context.stores, lookup=context.sample_per_entity is not None)
+        if parents.lookup:
+            distinct = sql.SQL("SELECT DISTINCT {field} FROM {child} WHERE {field} IS NOT NULL").format(
+                field=sql.Identifier(ref.child_field), child=sql.Identifier(placement.table)
+            )
+            named: set[str] = set()
+            for (value,) in stream_rows(context.stores, distinct):
+                named.add(str(value))
+                if len(named) >= BATCH:
+                    parents.confirm(parent, ref.parent_field, named)
+                    named = set()
+            parents.confirm(parent, ref.parent_field, named)
+        known = parents.values(parent, ref.parent_field)
         query = sql.SQL("SELECT {keys}, c.{field} FROM {child} c WHERE c.{field} IS NOT NULL ORDER BY {keys}").format(
             keys=key_columns, field=sql.Identifier(ref.child_field), child=sql.Identifier(placement.table)
         )
