@@ -132,3 +132,27 @@ def test_bad_input_lists_valid_values(payload, field, hint):
     with pytest.raises(InvalidRequest) as caught:
         MONITOR.parse(payload)
     assert field in caught.value.message and hint in caught.value.message
+
+
+def test_check_without_the_alert_topic_records_everything_and_reports_the_failed_notice(provisioned):
+    """No SNS topic under the agreed name: the check still records its metrics and alerts; the notice that could
+    not be sent is in publish_errors (naming the topic) and in the alert history, and nothing raises."""
+    stores = provisioned("agent_system")
+    topic_arn = stores.settings.resolved_alert_topic_arn()
+    sns = aws.client(stores.settings, "sns")
+    assert topic_arn not in {topic["TopicArn"] for topic in sns.list_topics()["Topics"]}
+
+    result = monitor(stores, action="check")
+    assert result.raised and result.published == []
+    [error] = result.publish_errors
+    assert topic_arn in error and "NotFound" in error
+    assert any("not delivered" in warning for warning in result.warnings)
+    assert {alert.alert_id for alert in monitor(stores, action="alerts").alerts} == {a.alert_id for a in result.raised}
+    assert monitor(stores, action="report").report["checks"] == 1
+    history = stores.control.query("PK = :pk", {":pk": "ALERT_HISTORY"})
+    assert {item["alert_id"] for item in history if item["event"].startswith("notice not delivered")} == {
+        alert.alert_id for alert in result.raised
+    }
+
+    test = monitor(stores, action="test-alerts")
+    assert test.published == [] and topic_arn in test.publish_errors[0]

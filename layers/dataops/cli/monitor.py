@@ -76,6 +76,7 @@ def _check_view(result: dict[str, Any]) -> Group:
     for kind in ("raised", "cleared"):
         for alert in result.get(kind, []):
             parts.append(f"{kind}: {alert['alert_id']} ({alert['severity']}) {alert['message']}")
+    parts.extend(f"[red]notice not delivered:[/red] {error}" for error in result.get("publish_errors", []))
     return Group(*parts)
 
 
@@ -96,6 +97,8 @@ def render_monitor(out: Console, result: dict[str, Any]) -> None:
     elif action == "clear-alerts":
         verb = "would clear" if result["status"] == "dry_run" else "cleared"
         out.print(f"{verb} {len(result['cleared'])} alert(s)")
+    elif result.get("publish_errors"):
+        out.print(f"[red]test alert not delivered:[/red] {'; '.join(result['publish_errors'])}")
     else:
         out.print(f"test alert published: {', '.join(result['published']) or '(dry run: nothing sent)'}")
 

@@ -25,6 +25,7 @@ from dataops.operations.monitor.alerts import (
     AlertBook,
     AlertPublisher,
     AlertSeverity,
+    Delivery,
     SnsPublisher,
     breaches,
 )
@@ -69,6 +70,7 @@ class MonitorResult(OperationResult):
     cleared: list[Alert] = []
     report: dict[str, Any] = {}
     published: list[str] = []
+    publish_errors: list[str] = Field(default=[], description="Notices that could not be sent, and why.")
 
 
 def collect_metrics(stores: DataStores) -> dict[str, float | None]:
@@ -130,7 +132,7 @@ def run_monitor(request: MonitorRequest, stores: DataStores, publisher: AlertPub
             raised, cleared = book.reconcile(breached, request.limits())
             fields.update(raised=raised, cleared=cleared, alerts=book.active())
             if request.publish:
-                fields["published"] = book.publish(raised, cleared)
+                _delivered(fields, book.publish(raised, cleared))
     elif request.action == "report":
         fields["report"] = trend_report(stores.control, request.limit)
     elif request.action == "alerts":
@@ -143,7 +145,8 @@ def run_monitor(request: MonitorRequest, stores: DataStores, publisher: AlertPub
             alert_id="test", metric="test", severity="info", status="active", value=None, threshold=0,
             message="dataops test alert: the alert topic delivers", raised_at=started_at.isoformat(),
         )  # fmt: skip
-        fields["published"] = [] if request.dry_run else book.publish([test], [])
+        if not request.dry_run:
+            _delivered(fields, book.publish([test], []))
     alerts = fields.get("alerts", [])
     return MonitorResult(
         operation="monitor",
@@ -159,6 +162,13 @@ def run_monitor(request: MonitorRequest, stores: DataStores, publisher: AlertPub
         },
         **fields,
     )
+
+
+def _delivered(fields: dict[str, Any], delivery: Delivery) -> None:
+    fields["published"] = delivery.message_ids
+    if delivery.errors:
+        fields["publish_errors"] = delivery.errors
+        fields["warnings"] = [f"alert notice not delivered: {error}" for error in delivery.errors]
 
 
 MONITOR = Operation(name="monitor", request_model=MonitorRequest, body=run_monitor)

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from dataops.models import utc_now
@@ -19,6 +21,8 @@ ALERT_SEVERITIES: tuple[AlertSeverity, ...] = ("critical", "warning", "info")
 ALERT_PK = "ALERT"
 ALERT_HISTORY_PK = "ALERT_HISTORY"
 HISTORY_DAYS = 30
+
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,14 @@ class Alert(BaseModel):
     cleared_at: str | None = None
 
 
+class PublishFailed(Exception):
+    """A notice could not be delivered; the message names the destination and the reason."""
+
+
 class AlertPublisher(Protocol):
-    def publish(self, subject: str, message: str) -> str: ...
+    def publish(self, subject: str, message: str) -> str:
+        """The delivered message's id; raises PublishFailed when it cannot be delivered."""
+        ...
 
 
 class SnsPublisher:
@@ -64,8 +74,24 @@ class SnsPublisher:
         self.topic_arn = topic_arn
 
     def publish(self, subject: str, message: str) -> str:
-        response = self.client.publish(TopicArn=self.topic_arn, Subject=subject[:100], Message=message)
+        try:
+            response = self.client.publish(TopicArn=self.topic_arn, Subject=subject[:100], Message=message)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise PublishFailed(
+                f"SNS topic {self.topic_arn}: {error.get('Code', 'error')}: {error.get('Message', exc)}"
+            ) from exc
+        except BotoCoreError as exc:
+            raise PublishFailed(f"SNS topic {self.topic_arn}: {exc}") from exc
         return str(response["MessageId"])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Message ids of the notices sent, and why any could not be sent."""
+
+    message_ids: list[str]
+    errors: list[str]
 
 
 def breaches(metrics: dict[str, float | None], limits: dict[str, float]) -> dict[str, tuple[str, float | None]]:
@@ -131,9 +157,11 @@ class AlertBook:
             cleared.append(done)
         return cleared
 
-    def publish(self, raised: list[Alert], cleared: list[Alert]) -> list[str]:
+    def publish(self, raised: list[Alert], cleared: list[Alert]) -> Delivery:
+        """Send one notice; a failed send is returned, logged and written to the alert history, never raised: the
+        alerts are already stored, and a monitoring check must not be lost because its notice was."""
         if self.publisher is None or not (raised or cleared):
-            return []
+            return Delivery([], [])
         worst = next((s for s in ALERT_SEVERITIES if any(a.severity == s for a in raised)), "info")
         subject = f"dataops {self.profile}: {len(raised)} alert(s) raised, {len(cleared)} cleared [{worst}]"
         body = {
@@ -141,7 +169,14 @@ class AlertBook:
             "raised": [alert.model_dump() for alert in raised],
             "cleared": [alert.model_dump() for alert in cleared],
         }
-        return [self.publisher.publish(subject, json.dumps(body, indent=2))]
+        try:
+            return Delivery([self.publisher.publish(subject, json.dumps(body, indent=2))], [])
+        except PublishFailed as exc:
+            logger.warning("alert notice not delivered", extra={"error": str(exc), "subject": subject})
+            now = utc_now().isoformat()
+            for alert in (*raised, *cleared):
+                self._history(alert, f"notice not delivered: {exc}", now)
+            return Delivery([], [str(exc)])
 
     def _save(self, alert: Alert) -> None:
         self.table.put({"PK": ALERT_PK, "SK": alert.alert_id, "record_type": "alert", **_storable(alert)})
