@@ -11,6 +11,7 @@ import typer
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from dataops import naming
 from dataops.cli.options import (
@@ -76,7 +77,8 @@ def _check_view(result: dict[str, Any]) -> Group:
     for kind in ("raised", "cleared"):
         for alert in result.get(kind, []):
             parts.append(f"{kind}: {alert['alert_id']} ({alert['severity']}) {alert['message']}")
-    parts.extend(f"[red]notice not delivered:[/red] {error}" for error in result.get("publish_errors", []))
+    # Text, not markup: an ARN's ":name:" parts would otherwise be read as emoji codes.
+    parts.extend(Text.assemble(("notice not delivered: ", "red"), error) for error in result.get("publish_errors", []))
     return Group(*parts)
 
 
@@ -98,7 +100,7 @@ def render_monitor(out: Console, result: dict[str, Any]) -> None:
         verb = "would clear" if result["status"] == "dry_run" else "cleared"
         out.print(f"{verb} {len(result['cleared'])} alert(s)")
     elif result.get("publish_errors"):
-        out.print(f"[red]test alert not delivered:[/red] {'; '.join(result['publish_errors'])}")
+        out.print(Text.assemble(("test alert not delivered: ", "red"), "; ".join(result["publish_errors"])))
     else:
         out.print(f"test alert published: {', '.join(result['published']) or '(dry run: nothing sent)'}")
 
