@@ -112,8 +112,8 @@ test-e2e: layer
 test: lint layer ## Lint, then every test suite (unit, infra, integration, e2e) against the local target
 	$(LOCAL_AWS) $(BIN)/pytest tests/unit tests/infra tests/integration tests/e2e -q
 
-bench: up ## Benchmarks (on demand; prints numbers and ratios)
-	$(BIN)/python -m benchmarks
+bench: up ## Benchmarks at quick sizes (BENCH_ARGS="--only validation --records 1000000" for one at full size)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean: ## Remove build output (keeps the venv and the local stack)
 	rm -rf build cdk.out
