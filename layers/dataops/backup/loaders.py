@@ -1,10 +1,10 @@
 """Writing backup objects back into the stores.
 
-PostgreSQL: one transaction for every table (TRUNCATE, COPY FROM, sequences reset): all or nothing.
-DynamoDB: the scope's current items are deleted, then the backup's items are written with parallel BatchWriteItem
-(UnprocessedItems retried), so a re-run converges on the backup's state. The items are already in the wire format, so
-each request body is one json.dumps, sent by a client of its own that skips botocore's validation and serializer. OpenSearch: the index is recreated with
-the backed-up mappings and bulk loaded.
+PostgreSQL: one transaction for every table (TRUNCATE, COPY FROM, keys and indexes rebuilt, sequences reset): all or
+nothing. DynamoDB: the scope's current items are deleted, then the backup's items are written with parallel
+BatchWriteItem (UnprocessedItems retried), so a re-run converges on the backup's state; the items are already in the
+wire format, so each request body is one json.dumps, sent by a client of its own that skips botocore's validation and
+serializer. OpenSearch: the index is recreated with the backed-up mappings and bulk loaded.
 """
 
 from __future__ import annotations
@@ -333,6 +333,12 @@ def _parallel_batches(stores: DataStores, requests: Iterable[dict[str, Any]], po
     for future in in_flight:
         future.result()
     return written
+
+
+def write_requests(stores: DataStores, requests: Iterable[dict[str, Any]]) -> int:
+    """Parallel BatchWriteItem of wire-format Put/Delete requests (the restore writer on its own); the count sent."""
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-dynamodb") as pool:
+        return _parallel_batches(stores, requests, pool)
 
 
 def _current_keys(stores: DataStores, entities: list[str] | None) -> Iterator[dict[str, Any]]:
