@@ -7,10 +7,11 @@ import random
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, TypeAdapter, ValidationError, field_validator
 
 from dataops.geo import encode_geohash, geohash_matches
 from dataops.operations.validate import ValidateRequest
-from dataops.operations.validate.checker import RecordChecker, plain, record_key
+from dataops.operations.validate.checker import RecordChecker, plain, record_key, record_schema
 from dataops.operations.validate.report import IssueLog, ValidationIssue
 from dataops.operations.validate.security_pass import plain_secrets
 from dataops.profiles import load_profile
@@ -178,3 +179,38 @@ def test_request_defaults_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("STRICT_MODE", "true")
     request = ValidateRequest()
     assert request.fix_issues and request.strict_mode and request.target == "all"
+
+
+@pytest.mark.parametrize("profile_name", ["tattoo_directory", "agent_system"])
+def test_record_schema_gives_the_models_errors_for_every_entity(profile_name):
+    """The checker validates dicts against a TypedDict twin of each model (faster); it must report exactly what the
+    model would: same locations, types, messages and inputs, on records with random wrong and missing values."""
+    junk = [None, 1, "x", 1.5, [], {}, NOW, -5, 500, "SW1A 1AA", ["a"], True, {"hourlyRate": "x"}, [{"url": 1}]]
+    rnd = random.Random(3)  # noqa: S311 - reproducible test records, not crypto
+    for entity in load_profile(profile_name).entities:
+        schema = record_schema(entity.model)
+        assert schema is not None, entity.name
+        records = [
+            {name: rnd.choice(junk) for name in entity.model.model_fields if rnd.random() < 0.8} for _ in range(200)
+        ]
+        errors = []
+        for shape in (entity.model, schema):
+            adapter: TypeAdapter[list[Any]] = TypeAdapter(list[shape])  # type: ignore[valid-type]
+            with pytest.raises(ValidationError) as caught:
+                adapter.validate_python(records)
+            errors.append([(e["loc"], e["type"], e["msg"], repr(e.get("input"))) for e in caught.value.errors()])
+        assert errors[0] == errors[1], entity.name
+
+
+def test_record_schema_keeps_a_model_with_validators():
+    class Checked(BaseModel):
+        name: str
+
+        @field_validator("name")
+        @classmethod
+        def _not_blank(cls, value: str) -> str:
+            if not value.strip():
+                raise ValueError("blank")
+            return value
+
+    assert record_schema(Checked) is None

@@ -8,9 +8,9 @@ import string
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, NotRequired, TypedDict
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from dataops.profiles.model import EntityDefinition, Profile
 from dataops.profiles.rules import Category, Record, RecordFixer, RecordRule, Severity
@@ -58,13 +58,36 @@ def record_key(entity: EntityDefinition, record: Record) -> str:
     return "/".join(str(record.get(name, "?")) for name in key_fields(entity))
 
 
+def record_schema(model: type[BaseModel]) -> type | None:
+    """A TypedDict with the model's fields, types and constraints, or None when the model has something it would
+    lose (validators, aliases, config beyond `extra`).
+
+    Validation only needs the errors: the TypedDict gives the same ones (type, location, message) while building
+    dicts instead of model instances, about a quarter faster on the validation hot path.
+    """
+    decorators = model.__pydantic_decorators__
+    if decorators.validators or decorators.field_validators or decorators.root_validators:
+        return None
+    if decorators.model_validators or decorators.computed_fields or set(model.model_config) - {"extra"}:
+        return None
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.alias or info.validation_alias or info.discriminator:
+            return None
+        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        fields[name] = annotation if info.is_required() else NotRequired[annotation]
+    schema = TypedDict(f"{model.__name__}Record", fields)  # type: ignore[misc]
+    schema.__pydantic_config__ = ConfigDict(extra=model.model_config.get("extra", "ignore"))  # type: ignore[attr-defined]
+    return schema
+
+
 class RecordChecker:
     """Per entity: a cached list adapter and the rules that apply."""
 
     def __init__(self, profile: Profile, categories: set[str]) -> None:
         self.profile = profile
         self.categories = categories
-        self._adapters: dict[str, TypeAdapter[list[BaseModel]]] = {}
+        self._adapters: dict[str, TypeAdapter[list[Any]]] = {}
         self._rules: dict[str, list[RecordRule]] = {}
         for rule in profile.rules:
             if rule.category in categories:
@@ -73,9 +96,10 @@ class RecordChecker:
             entity: {name for rule in rules for name in rule.fields} for entity, rules in self._rules.items()
         }
 
-    def adapter(self, entity: EntityDefinition) -> TypeAdapter[list[BaseModel]]:
+    def adapter(self, entity: EntityDefinition) -> TypeAdapter[list[Any]]:
         if entity.name not in self._adapters:
-            self._adapters[entity.name] = TypeAdapter(list[entity.model])  # type: ignore[name-defined]
+            schema = record_schema(entity.model) or entity.model
+            self._adapters[entity.name] = TypeAdapter(list[schema])  # type: ignore[valid-type]
         return self._adapters[entity.name]
 
     def check_batch(self, entity: EntityDefinition, records: list[Record]) -> list[list[Finding]]:
