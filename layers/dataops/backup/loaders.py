@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import json
 import random
+import sqlite3
+import tempfile
 import threading
 import time
 from collections import deque
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -395,24 +398,36 @@ def replace_items(stores: DataStores, items: Iterable[dict[str, Any]], entities:
     return counts
 
 
+@contextmanager
+def _key_set() -> Iterator[sqlite3.Connection]:
+    """A set of item keys in a temporary SQLite file: an increment lists every key of the table, which can outgrow
+    a Lambda's memory; on disk each lookup is one indexed read and memory stays at SQLite's page cache."""
+    with tempfile.TemporaryDirectory(prefix="dataops-keys-") as folder:
+        keys = sqlite3.connect(Path(folder) / "keys.sqlite")
+        try:
+            # A scratch file, deleted afterwards: no journal, no syncs.
+            keys.execute("PRAGMA journal_mode = OFF")
+            keys.execute("PRAGMA synchronous = OFF")
+            keys.execute("CREATE TABLE keys (key TEXT PRIMARY KEY) WITHOUT ROWID")
+            yield keys
+        finally:
+            keys.close()
+
+
 def apply_dynamodb_increment(
     stores: DataStores, entries: list[ObjectEntry], entities: list[str] | None, open_object: OpenObject
 ) -> dict[str, int]:
     """On top of the restored base: delete items the increment's key lists no longer hold, then write its changed
-    items. The key set is held in memory (key attributes only, about 100 bytes per item)."""
+    items. The key lists go to a disk-backed set (`_key_set`), so memory stays flat whatever the table size."""
     table = stores.profile.table
     key_names = [table.partition_key.name] + ([table.sort_key.name] if table.sort_key else [])
     attribute = table.entity_type_attribute
     wanted = set(entities) if entities is not None else None
 
-    def key_of(item: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(json.dumps(item[name], sort_keys=True) for name in key_names)
+    def key_of(item: dict[str, Any]) -> str:
+        # Binary keys arrive as bytes (from a backup line or a scan): base64, as on the wire, on both sides.
+        return json.dumps([item[name] for name in key_names], sort_keys=True, default=_wire_json)
 
-    kept: set[tuple[str, ...]] = set()
-    for entry in (e for e in entries if e.role == "keys"):
-        reader = open_object(entry)
-        kept.update(key_of(item_from_line(line)) for line in read_lines(reader))
-        _verify_fully_read(reader, entry)
     counts: dict[str, int] = {}
 
     def changed_items() -> Iterator[dict[str, Any]]:
@@ -426,10 +441,20 @@ def apply_dynamodb_increment(
                     yield {"PutRequest": {"Item": item}}
             _verify_fully_read(reader, entry)
 
-    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="increment-dynamodb") as pool:
-        gone = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities) if key_of(key) not in kept)
-        _parallel_batches(stores, gone, pool)
-        _parallel_batches(stores, changed_items(), pool)
+    with _key_set() as kept:
+        for entry in (e for e in entries if e.role == "keys"):
+            reader = open_object(entry)
+            rows = ((key_of(item_from_line(line)),) for line in read_lines(reader))
+            kept.executemany("INSERT OR IGNORE INTO keys VALUES (?)", rows)
+            _verify_fully_read(reader, entry)
+
+        def is_kept(key: dict[str, Any]) -> bool:
+            return kept.execute("SELECT 1 FROM keys WHERE key = ?", (key_of(key),)).fetchone() is not None
+
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="increment-dynamodb") as pool:
+            gone = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities) if not is_kept(key))
+            _parallel_batches(stores, gone, pool)
+            _parallel_batches(stores, changed_items(), pool)
     return counts
 
 
