@@ -286,7 +286,7 @@ def bench_dynamodb(items: int) -> None:
 
 
 MEMORY_PROBE = """
-import json, resource, sys
+import json, sys
 from dataops.config import load_settings
 from dataops.operations.backup import BACKUP
 from dataops.profiles import load_profile
@@ -295,7 +295,10 @@ settings = load_settings(profile="agent_system", stage=sys.argv[1], target="loca
                          postgres_dsn=sys.argv[3])
 stores = DataStores(settings, load_profile("agent_system"))
 BACKUP.run(BACKUP.parse({"action": "create", "tables": ["postgres"]}), stores)
-print(json.dumps({"max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+# VmHWM, not getrusage: Linux carries ru_maxrss across exec, so a probe started by a runner that once held the
+# codec benchmark's buffers would report the runner's peak instead of its own.
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+print(json.dumps({"max_rss_kb": int(status["VmHWM"].split()[0])}))
 """
 
 
