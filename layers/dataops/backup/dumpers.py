@@ -16,7 +16,6 @@ from dataops.backup.streams import ObjectWriter
 from dataops.stores.data_stores import DataStores
 
 OpenWriter = Callable[[str, str, int, str], AbstractContextManager[ObjectWriter]]
-SCAN_PAGE_ITEMS = 1000
 
 
 def _wire_default(value: Any) -> Any:
@@ -67,8 +66,9 @@ def scan_segment(
         "TableName": stores.table.name,
         "Segment": segment,
         "TotalSegments": total_segments,
+        # No page Limit: DynamoDB's own 1 MB page bounds memory, and on MiniStack each page costs time that
+        # grows with the table (1,000-item pages made a 100k-item backup 10x slower).
         "ConsistentRead": True,
-        "PaginationConfig": {"PageSize": SCAN_PAGE_ITEMS},
     }
     names: dict[str, str] = {}
     values: dict[str, Any] = {}

@@ -3,11 +3,7 @@ the restore workflow's Map at a time."""
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import islice
+from collections.abc import Iterator
 from typing import Any
 
 from dataops.backup import loaders
@@ -19,10 +15,6 @@ from dataops.errors import InvalidRequest, StoreUnavailable
 from dataops.operations.restore.models import RestoreUnit
 from dataops.operations.restore.prepare import PreparedRestore
 from dataops.stores.data_stores import DataStores
-
-BATCH = 25
-WRITERS = 8
-MAX_ATTEMPTS = 10
 
 
 def load_chain(stores: DataStores, prepared: PreparedRestore) -> dict[str, int]:
@@ -122,32 +114,8 @@ def put_items(
         if reader.decoder.sha256.hexdigest() != entry.sha256:
             raise StoreUnavailable(f"backup object {entry.key} changed while it was being restored; restore aborted")
 
-    _write_in_parallel(stores, requests())
+    loaders.write_requests(stores, requests())
     return counts
-
-
-def _write_in_parallel(stores: DataStores, requests: Iterable[dict[str, Any]]) -> None:
-    """Batches of 25 with a bounded number in flight, so memory stays flat."""
-    iterator = iter(requests)
-    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-unit") as pool:
-        in_flight: list[Future[None]] = []
-        while batch := list(islice(iterator, BATCH)):
-            in_flight.append(pool.submit(_write_batch, stores, batch))
-            if len(in_flight) >= WRITERS * 2:
-                in_flight.pop(0).result()
-        for future in in_flight:
-            future.result()
-
-
-def _write_batch(stores: DataStores, requests: list[dict[str, Any]]) -> None:
-    client: Any = stores.table.client
-    name, pending = stores.table.name, requests
-    for attempt in range(MAX_ATTEMPTS):
-        pending = client.batch_write_item(RequestItems={name: pending}).get("UnprocessedItems", {}).get(name, [])
-        if not pending:
-            return
-        time.sleep(0.05 * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
-    raise StoreUnavailable(f"DynamoDB table {name!r}: {len(pending)} items unprocessed after {MAX_ATTEMPTS} attempts")
 
 
 def check_unit(stores: DataStores, prepared: PreparedRestore, unit: RestoreUnit) -> None:
