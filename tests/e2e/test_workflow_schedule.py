@@ -15,7 +15,7 @@ from dataops import naming
 from dataops.operations.health.history import HEALTH_PK
 from dataops.stores import aws
 from dataops.stores.dynamodb import DynamoTable
-from tests.e2e.conftest import LAYER_DIR, ROOT, STAGE, local_aws_env
+from tests.e2e.conftest import LAYER_DIR, ROOT, STAGE, awslocal_invoke, local_aws_env
 
 pytestmark = pytest.mark.e2e
 
@@ -38,9 +38,13 @@ def cdklocal(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def scheduled_stage(local_endpoints):
+def scheduled_stage(local_endpoints, tmp_path_factory):
     cdklocal("bootstrap", "aws://000000000000/us-east-1")
     cdklocal("deploy", "--all", "--require-approval", "never")
+    # The stage has a database of its own: its schema must exist before the first scheduled backup (~67 s).
+    migrate = naming.function_name(PROFILE, SCHEDULE_STAGE, "migrate")
+    response, result = awslocal_invoke(migrate, {"action": "apply"}, tmp_path_factory.mktemp("sched"))
+    assert "FunctionError" not in response, result
     yield SCHEDULE_STAGE
     cdklocal("destroy", "--all", "--force")
 
