@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
@@ -361,40 +361,51 @@ def _current_keys(stores: DataStores, entities: list[str] | None) -> Iterator[di
         yield from page["Items"]
 
 
+def read_items(entries: list[ObjectEntry], open_object: OpenObject) -> Iterator[dict[str, Any]]:
+    """The wire-format items of DynamoDB backup objects, each object checked against its manifest hash when read."""
+    for entry in entries:
+        reader = open_object(entry)
+        for line in read_lines(reader):
+            yield item_from_line(line)
+        _verify_fully_read(reader, entry)
+
+
 def restore_dynamodb(
     stores: DataStores, entries: list[ObjectEntry], entities: list[str] | None, open_object: OpenObject
 ) -> dict[str, int]:
     """`entities` None replaces the whole table; otherwise only items of those entity types."""
+    return replace_items(stores, read_items(entries, open_object), entities)
 
-    def backup_items() -> Iterator[dict[str, Any]]:
-        for entry in entries:
-            reader = open_object(entry)
-            for line in read_lines(reader):
-                yield item_from_line(line)
-            _verify_fully_read(reader, entry)
 
-    return replace_items(stores, backup_items(), entities)
+def _counted_puts(
+    stores: DataStores, items: Iterable[dict[str, Any]], entities: Collection[str] | None, counts: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    """Put requests for the items in scope (`entities` None: all), counting them per entity type in `counts`."""
+    attribute = stores.profile.table.entity_type_attribute
+    wanted = set(entities) if entities is not None else None
+    for item in items:
+        entity = item.get(attribute, {}).get("S", "(none)")
+        if wanted is None or entity in wanted:
+            counts[entity] = counts.get(entity, 0) + 1
+            yield {"PutRequest": {"Item": item}}
+
+
+def put_items(stores: DataStores, items: Iterable[dict[str, Any]], entities: Collection[str] | None) -> dict[str, int]:
+    """Write the items in scope (no deletes: the caller cleared the scope first); counts per entity type."""
+    counts: dict[str, int] = {}
+    write_requests(stores, _counted_puts(stores, items, entities, counts))
+    return counts
 
 
 def replace_items(stores: DataStores, items: Iterable[dict[str, Any]], entities: list[str] | None) -> dict[str, int]:
     """Delete the scope's current items, then write `items` (wire format) that fall in the scope.
 
     Deletes finish before the first put, so an item present in both is never lost to a late delete."""
-    attribute = stores.profile.table.entity_type_attribute
-    wanted = set(entities) if entities is not None else None
     counts: dict[str, int] = {}
-
-    def puts() -> Iterator[dict[str, Any]]:
-        for item in items:
-            entity = item.get(attribute, {}).get("S", "(none)")
-            if wanted is None or entity in wanted:
-                counts[entity] = counts.get(entity, 0) + 1
-                yield {"PutRequest": {"Item": item}}
-
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-dynamodb") as pool:
         deletes = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities))
         _parallel_batches(stores, deletes, pool)
-        _parallel_batches(stores, puts(), pool)
+        _parallel_batches(stores, _counted_puts(stores, items, entities, counts), pool)
     return counts
 
 

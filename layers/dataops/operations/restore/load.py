@@ -3,15 +3,9 @@ the restore workflow's Map at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from dataops.backup import loaders
-from dataops.backup.dumpers import item_from_line
 from dataops.backup.keys import open_data_key
-from dataops.backup.manifest import ObjectEntry
-from dataops.backup.streams import read_lines
-from dataops.errors import InvalidRequest, StoreUnavailable
+from dataops.errors import InvalidRequest
 from dataops.operations.restore.models import RestoreUnit
 from dataops.operations.restore.prepare import PreparedRestore
 from dataops.stores.data_stores import DataStores
@@ -87,35 +81,12 @@ def load_unit(stores: DataStores, prepared: PreparedRestore, unit: RestoreUnit) 
         return {
             entry.name: loaders.restore_index(stores, entry, manifest.index_mappings.get(entry.name, {}), open_object)
         }
-    return put_items(stores, entry, None if unit.whole_table else set(unit.names), open_object)
+    return loaders.put_items(stores, loaders.read_items([entry], open_object), None if unit.whole_table else unit.names)
 
 
 def clear_dynamodb_scope(stores: DataStores, prepared: PreparedRestore) -> None:
     """Delete the scope's current items before any unit puts, so no late delete removes a restored item."""
     loaders.replace_items(stores, iter(()), None if prepared.whole_table(stores) else prepared.scope.dynamodb)
-
-
-def put_items(
-    stores: DataStores, entry: ObjectEntry, entities: set[str] | None, open_object: loaders.OpenObject
-) -> dict[str, int]:
-    """Write one DynamoDB backup object's items (only `entities`, unless None) with parallel BatchWriteItem."""
-    attribute = stores.profile.table.entity_type_attribute
-    counts: dict[str, int] = {}
-
-    def requests() -> Iterator[dict[str, Any]]:
-        reader = open_object(entry)
-        for line in read_lines(reader):
-            item = item_from_line(line)
-            entity = item.get(attribute, {}).get("S", "(none)")
-            if entities is None or entity in entities:
-                counts[entity] = counts.get(entity, 0) + 1
-                yield {"PutRequest": {"Item": item}}
-        # The bytes just written must be the ones plan validated.
-        if reader.decoder.sha256.hexdigest() != entry.sha256:
-            raise StoreUnavailable(f"backup object {entry.key} changed while it was being restored; restore aborted")
-
-    loaders.write_requests(stores, requests())
-    return counts
 
 
 def check_unit(stores: DataStores, prepared: PreparedRestore, unit: RestoreUnit) -> None:
