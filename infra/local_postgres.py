@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import psycopg2
-from psycopg2.extensions import parse_dsn
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infra.config import DeploymentContextError
@@ -58,6 +56,10 @@ def resolve_local_postgres(
 
 
 def _from_dsn(dsn: str, source: str) -> PostgresConnection:
+    # libpq's own parser, imported only for a DSN: synth without one never loads the database driver.
+    import psycopg2
+    from psycopg2.extensions import parse_dsn
+
     try:
         parts = parse_dsn(dsn)
     except psycopg2.ProgrammingError as error:

@@ -11,8 +11,6 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from dataops import naming
 from infra.config import DeploymentConfig
 
-BACKUP_PREFIX = "backups"
-
 
 def alert_topic_arn(config: DeploymentConfig) -> str:
     """The monitoring stack's topic by its agreed name: no cross-stack reference (that stack depends on this one)."""
@@ -36,7 +34,7 @@ def function_environment(
         "DYNAMODB_TABLE_NAME": data_table.table_name,
         "DATAOPS_CONTROL_TABLE": control_table.table_name,
         "BACKUP_BUCKET": backup_bucket.bucket_name,
-        "BACKUP_PREFIX": BACKUP_PREFIX,
+        "BACKUP_PREFIX": naming.BACKUP_PREFIX,
         "BACKUP_KMS_KEY_ID": backup_key.key_arn,
         "POWERTOOLS_SERVICE_NAME": "dataops",
         "POWERTOOLS_METRICS_NAMESPACE": "DataOps",

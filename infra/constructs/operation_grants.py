@@ -16,11 +16,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from dataops.backup.transfer import EXPORT_PREFIX
-from dataops.operations.sync.sync_points import SYNC_POINT_PREFIX
-from dataops.operations.validate.report import REPORT_PREFIX as VALIDATION_REPORT_PREFIX
+from dataops.naming import BACKUP_PREFIX, EXPORT_PREFIX, SYNC_POINT_PREFIX, VALIDATION_REPORT_PREFIX
 from infra.constructs.acknowledge import acknowledge, wildcard_resource_finding
-from infra.runtime_environment import BACKUP_PREFIX
 
 DYNAMODB_READ_ACTIONS = (
     "dynamodb:DescribeTable",

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     table_name: str | None = Field(default=None, validation_alias=_alias("DYNAMODB_TABLE_NAME", "DYNAMO_TABLE_NAME"))
     control_table_name: str | None = Field(default=None, validation_alias=_alias("DATAOPS_CONTROL_TABLE"))
     bucket_name: str | None = Field(default=None, validation_alias=_alias("BACKUP_BUCKET", "S3_BUCKET_NAME"))
-    backup_prefix: str = Field(default="backups", validation_alias=_alias("BACKUP_PREFIX"))
+    backup_prefix: str = Field(default=naming.BACKUP_PREFIX, validation_alias=_alias("BACKUP_PREFIX"))
     backup_kms_key_id: str | None = Field(default=None, validation_alias=_alias("BACKUP_KMS_KEY_ID"))
 
     postgres_secret_arn: str | None = Field(default=None, validation_alias=_alias("POSTGRES_SECRET_ARN"))

@@ -38,6 +38,14 @@ DEPLOY_TIME_FUNCTIONS: tuple[str, ...] = ("provision",)
 # Fed by the data table's DynamoDB stream, deployed only for profiles with search indexes.
 STREAM_SYNC_FUNCTION = "sync_stream"
 
+# Key prefixes in the backup bucket. The runtime writes under them and the CDK app grants exactly them, so both
+# read them here. Backups sit under BACKUP_PREFIX (the deployed default; BACKUP_PREFIX in the environment moves it);
+# exports, sync points and validation reports sit beside it, never inside it.
+BACKUP_PREFIX = "backups"
+EXPORT_PREFIX = "exports"
+SYNC_POINT_PREFIX = "sync-points"
+VALIDATION_REPORT_PREFIX = "reports/validation"
+
 _STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 
 

@@ -33,13 +33,12 @@ from dataops.backup.scope import STORE_NAMES, entity_for_index, entity_for_table
 from dataops.backup.streams import StreamingUpload
 from dataops.errors import InvalidRequest, StoreUnavailable
 from dataops.models import utc_now
+from dataops.naming import EXPORT_PREFIX
 from dataops.stores.data_stores import DataStores
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 INSERT_BATCH = 1000
 EXPORT_MANIFEST = "export.json"
-# Lambda exports live here in the backup bucket, beside (never inside) the backup prefix.
-EXPORT_PREFIX = "exports"
 
 
 class ExportFile(BaseModel):

@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from dataops.compare import digest, entity_index, entity_items, search_documents
 from dataops.errors import InvalidRequest
 from dataops.models import utc_now
+from dataops.naming import SYNC_POINT_PREFIX
 from dataops.profiles.model import EntityDefinition
 from dataops.records import document_for, record_from_item
 from dataops.stores.data_stores import DataStores
 
-SYNC_POINT_PREFIX = "sync-points"
 STORES = ("dynamodb", "opensearch")
 
 

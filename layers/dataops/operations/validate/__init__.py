@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError, InvalidRequest
 from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
+from dataops.naming import VALIDATION_REPORT_PREFIX
 from dataops.operations.framework import Operation, elapsed_ms
 from dataops.operations.validate.checker import RecordChecker
 from dataops.operations.validate.context import ValidationContext
@@ -23,7 +24,7 @@ from dataops.operations.validate.dynamodb_pass import check_dynamodb
 from dataops.operations.validate.files_pass import check_files
 from dataops.operations.validate.fixes import FixPlan
 from dataops.operations.validate.postgres_pass import check_postgres
-from dataops.operations.validate.report import REPORT_PREFIX, AppliedFix, IssueLog, ValidationIssue
+from dataops.operations.validate.report import AppliedFix, IssueLog, ValidationIssue
 from dataops.operations.validate.search_pass import check_consistency, check_opensearch
 from dataops.operations.validate.security_pass import check_security
 from dataops.profiles.rules import CATEGORIES, Category
@@ -127,7 +128,8 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult
         if request.store_report and request.dry_run:
             context.warnings.append("full report not stored (dry run); the result holds the issue sample")
         elif request.store_report:
-            report_key = f"{REPORT_PREFIX}/{started_at:%Y/%m/%d/%H%M%S}-{request.target}-{uuid.uuid4().hex[:8]}.jsonl"
+            run_name = f"{started_at:%Y/%m/%d/%H%M%S}-{request.target}-{uuid.uuid4().hex[:8]}"
+            report_key = f"{VALIDATION_REPORT_PREFIX}/{run_name}.jsonl"
             header = {
                 "profile": stores.profile.name, "target": request.target, "started_at": started_at.isoformat(),
                 "strict": request.strict_mode, "fix": request.fix_issues, "dry_run": request.dry_run,

@@ -17,7 +17,6 @@ from pydantic import BaseModel
 from dataops.profiles.rules import Category, Severity
 from dataops.stores.s3 import ObjectStore
 
-REPORT_PREFIX = "reports/validation"
 SPOOL_BYTES = 4 * 1024 * 1024
 
 Store = Literal["dynamodb", "postgres", "opensearch", "s3", "environment", "files"]
