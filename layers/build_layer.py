@@ -10,6 +10,9 @@ boto3, botocore and s3transfer are left out: the runtime provides them, and a co
 Third-party wheels are cached per (target, interpreter, requirements hash), so a rebuild after a code change
 only re-copies the `dataops` package.
 
+`dataops/cli` and `dataops/local` stay out: they are the developer's tools (rich, the local stack manager) and
+nothing deployed imports them.
+
 `--package DIR` (repeatable) adds a package of your own, such as a profile module the functions must import
 (`make deploy PROFILE=acme_data.acme PROFILE_PACKAGE=path/to/acme_data`).
 """
@@ -28,6 +31,8 @@ PACKAGE = ROOT / "layers" / "dataops"
 REQUIREMENTS = ROOT / "requirements.txt"
 AWS_LAMBDA_PYTHON = "3.12"
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+# Subpackages of dataops that are never deployed: the CLI and the local stack manager.
+NOT_DEPLOYED = ("cli", "local")
 
 
 def interpreter_version(python: str) -> str:
@@ -61,6 +66,19 @@ def install_dependencies(python_version: str, cache_root: Path) -> Path:
     return cache
 
 
+def copy_dataops(destination: Path) -> None:
+    """The `dataops` package as functions import it: without caches and without the developer-only subpackages."""
+    skip_cache = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        ignored = set(skip_cache(folder, names))
+        if Path(folder) == PACKAGE:
+            ignored.update(name for name in names if name in NOT_DEPLOYED)
+        return ignored
+
+    shutil.copytree(PACKAGE, destination, ignore=ignore)
+
+
 class PackageError(ValueError):
     """An extra package that cannot go into the layer, with the reason."""
 
@@ -83,7 +101,7 @@ def build(target: str, python: str, out: Path, packages: list[Path] | None = Non
     staging = out.with_name(f"{out.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(dependencies, staging / "python", ignore=shutil.ignore_patterns(".complete"))
-    shutil.copytree(PACKAGE, staging / "python" / "dataops", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    copy_dataops(staging / "python" / "dataops")
     extras = [package.resolve() for package in packages or []]
     try:
         check_extra_packages(extras, staging / "python")

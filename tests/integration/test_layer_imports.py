@@ -20,9 +20,11 @@ IMPORT_HANDLER = "import sys; sys.path[:0] = sys.argv[1:3]; import handler; asse
 
 @pytest.fixture(scope="module")
 def built_layer(local_endpoints) -> Path:
-    """The layer `make layer` builds; built here if missing (dependency wheels are cached)."""
+    """The layer `make layer` builds; built here if missing or older than the cli/local exclusion (dependency
+    wheels are cached)."""
     layer = ROOT / "build" / "layer"
-    if not (layer / "python" / "dataops").is_dir():
+    shipped = layer / "python" / "dataops"
+    if not shipped.is_dir() or any((shipped / name).exists() for name in ("cli", "local")):
         subprocess.run(
             [
                 str(ROOT / ".venv" / "bin" / "python"),
@@ -67,3 +69,10 @@ def test_a_layer_missing_a_dependency_fails_the_import(built_layer, tmp_path):
     completed = import_handler(HANDLERS[0], crippled, tmp_path)
     assert completed.returncode != 0
     assert "No module named 'pydantic" in completed.stderr
+
+
+def test_the_layer_ships_neither_the_cli_nor_the_local_stack_manager(built_layer):
+    shipped = built_layer / "dataops"
+    assert (shipped / "operations").is_dir()
+    assert not (shipped / "cli").exists()
+    assert not (shipped / "local").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -47,3 +48,41 @@ def test_a_package_that_would_shadow_the_layer_is_refused(tmp_path: Path) -> Non
 def test_distinct_packages_pass(tmp_path: Path) -> None:
     builder = layer_builder()
     builder.check_extra_packages([package(tmp_path, "acme_data"), package(tmp_path, "acme_rules")], tmp_path / "layer")
+
+
+def test_the_layer_leaves_out_the_cli_and_the_local_stack_manager(tmp_path: Path) -> None:
+    builder = layer_builder()
+    builder.copy_dataops(tmp_path / "dataops")
+    shipped = {path.name for path in (tmp_path / "dataops").iterdir()}
+    assert {"cli", "local"}.isdisjoint(shipped)
+    assert {"__init__.py", "naming.py", "operations", "stores", "profiles"} <= shipped
+    assert (tmp_path / "dataops" / "profiles" / "agent_system" / "migrations").is_dir()
+    assert not list((tmp_path / "dataops").rglob("__pycache__"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_nothing_deployed_imports_the_cli_or_the_local_stack_manager() -> None:
+    """What the layer leaves out must not be needed: no handler and no shipped module imports it."""
+    package = ROOT / "layers" / "dataops"
+    shipped = [
+        path
+        for path in [*package.rglob("*.py"), *(ROOT / "functions").rglob("*.py")]
+        if path.relative_to(package if path.is_relative_to(package) else ROOT).parts[0] not in {"cli", "local"}
+    ]
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name for name in imported_modules(path) if name.split(".")[:2] in (["dataops", "cli"], ["dataops", "local"])
+        )
+        for path in shipped
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
