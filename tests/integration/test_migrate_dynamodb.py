@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from dataops.errors import LockHeld
+from dataops.migration_history import HISTORY_PARTITION
 from dataops.operations.migrate import MIGRATE
 from dataops.operations.migrate.context import fit_mapping
-from dataops.operations.migrate.history import HISTORY_PARTITION
 from dataops.operations.seed import SEED
 from dataops.profiles.tattoo_directory.entities import Artist
 from dataops.records import document_for, item_for, record_from_item

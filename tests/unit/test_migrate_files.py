@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from dataops.errors import InvalidRequest
+from dataops.migration_history import HistoryEntry
 from dataops.operations.migrate import MIGRATE
 from dataops.operations.migrate.engine import states_of
 from dataops.operations.migrate.files import discover, load_migration
-from dataops.operations.migrate.history import HistoryEntry
 from dataops.profiles import load_profile
 from dataops.profiles.tattoo_directory.entities import ARTIST_SCHEMA_VERSION, Artist
 from tests.legacy_artists import legacy_artist

@@ -27,8 +27,8 @@ from dataops.backup.manifest import (
 from dataops.backup.scope import full_scope
 from dataops.backup.streams import ObjectWriter
 from dataops.errors import ConfigurationError, InvalidRequest
+from dataops.migration_history import current_version
 from dataops.models import utc_now
-from dataops.operations.migrate import current_version
 from dataops.stores.data_stores import DataStores
 
 CONTENT_TYPE = "application/vnd.dataops.backup-frames"
@@ -264,7 +264,7 @@ def incremental_since(base: BackupManifest) -> str:
 
 
 def migration_version(stores: DataStores) -> str | None:
-    """The applied schema version, from the migrate capability; informative, so a backup never fails over it."""
+    """The applied schema version, from the migration record; informative, so a backup never fails over it."""
     try:
         return current_version(stores)
     except Exception:  # noqa: BLE001 - the version is informative only

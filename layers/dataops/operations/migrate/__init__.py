@@ -5,20 +5,19 @@ from __future__ import annotations
 import time
 
 from dataops.errors import InvalidRequest
+from dataops.migration_history import current_version, current_version_of, version_key
 from dataops.models import utc_now
 from dataops.operations.framework import Operation, elapsed_ms, status_for
 from dataops.operations.migrate.engine import (
     BEFORE_FIRST,
     MigrationFailed,
     MigrationRun,
-    current_version_of,
     find_migration,
     load_migrations,
     open_run,
     resolve_target,
     states_of,
 )
-from dataops.operations.migrate.files import version_key
 from dataops.operations.migrate.history import history_for
 from dataops.operations.migrate.models import MigrateRequest, MigrateResult, MigrationState
 from dataops.stores.data_stores import DataStores
@@ -140,15 +139,6 @@ def run_migrate(request: MigrateRequest, stores: DataStores) -> MigrateResult:
         steps=run.steps,
         valid=valid,
     )
-
-
-def current_version(stores: DataStores) -> str | None:
-    """The highest applied version, for status and health; None before the first migration."""
-    history = history_for(stores)
-    try:
-        return current_version_of(history.entries())
-    finally:
-        history.close()
 
 
 def migration_states(stores: DataStores) -> list[MigrationState]:

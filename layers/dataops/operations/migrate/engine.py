@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataops.errors import DataOpsError, InvalidRequest, UnknownName
+from dataops.migration_history import HistoryEntry, error_line, version_key
 from dataops.operations.framework import elapsed_ms
 from dataops.operations.migrate.context import MigrationContext
-from dataops.operations.migrate.files import MigrationFile, discover, version_key
+from dataops.operations.migrate.files import MigrationFile, discover
 from dataops.operations.migrate.history import (
-    HistoryEntry,
     MigrationHistory,
     StepFailed,
-    error_line,
     history_for,
     now_entry,
     recorded,
@@ -80,11 +79,6 @@ def states_of(migrations: list[MigrationFile], entries: dict[str, HistoryEntry])
             )
     states.sort(key=lambda state: version_key(state.version))
     return states
-
-
-def current_version_of(entries: dict[str, HistoryEntry]) -> str | None:
-    applied = [version for version, entry in entries.items() if entry.outcome == "applied"]
-    return max(applied, key=version_key) if applied else None
 
 
 def current_version_of_states(states: list[MigrationState]) -> str | None:

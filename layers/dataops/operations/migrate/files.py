@@ -18,16 +18,12 @@ from types import ModuleType
 from typing import Any
 
 from dataops.errors import InvalidRequest
+from dataops.migration_history import version_key
 
 VERSION_PATTERN = re.compile(r"^\d+(\.\d+)*$")
 FILE_PATTERN = re.compile(r"^(?P<version>\d+(?:\.\d+)*)_(?P<slug>[A-Za-z0-9_-]+)\.py$")
 
 MigrationStep = Callable[[Any], Any]
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """Timestamps (20241203120000) and semver (1.4.0) both order numerically, part by part."""
-    return tuple(int(part) for part in version.split("."))
 
 
 @dataclass(frozen=True)

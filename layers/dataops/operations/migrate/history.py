@@ -1,4 +1,5 @@
-"""Where migrations are recorded and how runs exclude each other.
+"""Where migrations are recorded and how runs exclude each other. Reading the record alone (the current version)
+needs no run: dataops.migration_history does that, below this operation.
 
 PostgreSQL profiles: a `schema_migrations` table, written in the migration's own transaction, and a session
 advisory lock, which dies with its connection, so a crashed run never leaves a stale lock.
@@ -11,38 +12,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 import psycopg2
 import psycopg2.extensions
 from psycopg2 import sql
-from pydantic import BaseModel
 
-from dataops.errors import LockHeld, StoreUnavailable
+from dataops.errors import LockHeld
+from dataops.migration_history import (
+    HISTORY_PARTITION,
+    HISTORY_TABLE,
+    HistoryEntry,
+    Outcome,
+    dynamo_entries,
+    open_history_connection,
+    postgres_entries,
+)
 from dataops.models import utc_now
 from dataops.operations.migrate.context import MigrationContext
 from dataops.stores.data_stores import DataStores
 
-HISTORY_TABLE = "schema_migrations"
-HISTORY_PARTITION = "MIGRATIONS"
 ADVISORY_LOCK_NAME = "dataops.schema_migrations"
 LOCK_WAIT_SECONDS = 120.0
 LOCK_POLL_SECONDS = 0.25
 
-Outcome = Literal["applied", "failed"]
 StepBody = Callable[[MigrationContext], None]
-
-
-class HistoryEntry(BaseModel):
-    version: str
-    name: str
-    checksum: str
-    applied_at: datetime
-    duration_ms: int
-    outcome: Outcome
-    error: str | None = None
-
 
 # Called once the body has run, so the entry carries the real applied time and duration.
 EntryFactory = Callable[[], HistoryEntry]
@@ -71,41 +65,19 @@ class MigrationHistory(Protocol):
     def close(self) -> None: ...
 
 
-def error_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
-
-
 class PostgresHistory:
     """History and lock on a connection of the run's own, so its transactions and lock are never shared."""
 
     def __init__(self, stores: DataStores) -> None:
         self.stores = stores
-        try:
-            self.connection = stores.postgres.open_connection("dataops-migrate")
-        except psycopg2.OperationalError as exc:
-            raise StoreUnavailable(f"PostgreSQL is unreachable for migrations: {error_line(exc)}") from None
+        self.connection = open_history_connection(stores)
 
     def close(self) -> None:
         if not self.connection.closed:
             self.connection.close()
 
-    def _table_exists(self, cursor: psycopg2.extensions.cursor) -> bool:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (HISTORY_TABLE,))
-        row = cursor.fetchone()
-        return bool(row and row[0])
-
     def entries(self) -> dict[str, HistoryEntry]:
-        with self.connection, self.connection.cursor() as cursor:
-            if not self._table_exists(cursor):
-                return {}
-            cursor.execute(
-                sql.SQL("SELECT version, name, checksum, applied_at, duration_ms, outcome, error FROM {}").format(
-                    sql.Identifier(HISTORY_TABLE)
-                )
-            )
-            columns = ("version", "name", "checksum", "applied_at", "duration_ms", "outcome", "error")
-            return {row[0]: HistoryEntry(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()}
+        return postgres_entries(self.connection)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -204,11 +176,7 @@ class DynamoHistory:
         return None
 
     def entries(self) -> dict[str, HistoryEntry]:
-        items = self.stores.control.query("PK = :pk", {":pk": HISTORY_PARTITION})
-        return {
-            entry.version: entry
-            for entry in (HistoryEntry(**{k: v for k, v in item.items() if k not in {"PK", "SK"}}) for item in items)
-        }
+        return dynamo_entries(self.stores.control)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
