@@ -162,7 +162,7 @@ def test_dry_run_reports_the_exact_sql_and_changes_nothing(agent_stores):
 
 FAILING = '''"""Creates a table and changes services, then fails: none of it may remain."""
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "20241204000000"
 name = "Broken"

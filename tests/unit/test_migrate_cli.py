@@ -27,6 +27,7 @@ def test_create_writes_a_timestamped_file_the_engine_loads(tmp_path):
     assert result.exit_code == 0, result.output
     created = tmp_path / json.loads(result.output)["created"]
     assert created.name.endswith("_add_new_column_to_services_table.py")
+    assert "from dataops.migrations import MigrationContext\n" in created.read_text()
     migration = load_migration(created)
     assert migration.description == "Add new column to services table"
     assert len(migration.version) == 14 and created.name.startswith(migration.version)

@@ -4,7 +4,9 @@ transforms carrying a legacy item to the latest Artist and back, and request che
 
 from __future__ import annotations
 
+import ast
 import copy
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,34 @@ def test_a_migration_may_define_dataclasses_like_any_module(tmp_path):
         "class Change:\n    field: str\n\n\n" + GOOD.format(version="1.0.0")
     )
     assert load_migration(path).version == "1.0.0"
+
+
+def dataops_imports(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+        elif isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+    return {module for module in modules if module.split(".")[0] == "dataops"}
+
+
+def test_shipped_migrations_import_only_the_public_facade():
+    for migration in [*TATTOO, *AGENT]:
+        assert dataops_imports(migration.path) == {"dataops.migrations"}, migration.path
+
+
+def test_the_facade_import_keeps_the_checksum_recorded_before_the_facade(tmp_path):
+    """Files applied while they imported the context from its own module keep their recorded checksum."""
+    body = 'version = "1.0.0"\nname = "n"\ndescription = "d"\n\n\ndef up(ctx: MigrationContext) -> None:\n    pass\n'
+    body += "\n\ndef down(ctx: MigrationContext) -> None:\n    pass\n"
+    legacy = tmp_path / "legacy" / "1.0.0_n.py"
+    facade = tmp_path / "facade" / "1.0.0_n.py"
+    for path, module in ((legacy, "dataops.operations.migrate.context"), (facade, "dataops.migrations")):
+        path.parent.mkdir()
+        path.write_text(f"from {module} import MigrationContext\n\n{body}")
+    recorded = hashlib.sha256(legacy.read_bytes()).hexdigest()
+    assert load_migration(legacy).checksum == recorded
+    assert load_migration(facade).checksum == recorded
+    facade.write_text(facade.read_text().replace("pass", "return None", 1))
+    assert load_migration(facade).checksum != recorded

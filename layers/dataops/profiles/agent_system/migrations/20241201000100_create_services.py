@@ -1,6 +1,6 @@
 """The service catalogue: one row per `Service` (profiles/agent_system/entities.py)."""
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "20241201000100"
 name = "Create Services"

@@ -1,6 +1,6 @@
 """Dependency edges between services: one row per `Dependency`."""
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "20241201000200"
 name = "Create Dependencies"

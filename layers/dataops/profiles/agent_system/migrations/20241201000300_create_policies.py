@@ -1,6 +1,6 @@
 """Policies, global or for one service: one row per `Policy`."""
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "20241201000300"
 name = "Create Policies"

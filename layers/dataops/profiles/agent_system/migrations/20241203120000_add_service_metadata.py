@@ -1,6 +1,6 @@
 """Seed 000's example migration."""
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "20241203120000"
 name = "Add Service Metadata"

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "1.2.0"
 name = "normalize-locations"

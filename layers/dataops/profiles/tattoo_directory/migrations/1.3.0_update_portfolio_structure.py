@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from dataops.operations.migrate.context import MigrationContext
+from dataops.migrations import MigrationContext
 
 version = "1.3.0"
 name = "update-portfolio-structure"
