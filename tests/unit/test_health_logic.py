@@ -4,22 +4,49 @@ from types import SimpleNamespace
 
 import pytest
 
+from dataops.checks import CheckOutcome, CheckResult, HealthCheck
 from dataops.config import load_settings
 from dataops.errors import StoreUnavailable, UnknownName
-from dataops.operations.health import HealthRequest, run_health
-from dataops.operations.health.registry import CheckOutcome, CheckResult, HealthCheck, overall_of
+from dataops.operations.health import HealthRequest, registry, run_health, store_checks
+from dataops.operations.health.registry import overall_of
 from dataops.profiles import load_profile
+
+LISTED = registry.CHECKS  # the full list, before the fixture below narrows it
 
 
 @pytest.fixture(autouse=True)
 def only_store_checks(monkeypatch):
-    """These fakes stand in for the stores alone; checks other capabilities register are tested with real stores."""
-    from dataops.operations.health import registry, store_checks
+    """These fakes stand in for the stores alone; checks other capabilities own are tested with real stores."""
+    built_in = tuple(check for check in registry.CHECKS if check.probe.__module__ == store_checks.__name__)
+    monkeypatch.setattr(registry, "CHECKS", built_in)
 
-    built_in = {
-        name: check for name, check in registry._REGISTRY.items() if check.probe.__module__ == store_checks.__name__
-    }
-    monkeypatch.setattr(registry, "_REGISTRY", built_in)
+
+def test_the_list_names_every_check_once_in_report_order():
+    assert [check.name for check in LISTED] == [
+        "Backup freshness",
+        "DynamoDB table",
+        "Control table",
+        "Backup bucket",
+        "Backup encryption key",
+        "PostgreSQL secret",
+        "PostgreSQL",
+        "OpenSearch",
+        "Search indexes",
+        "Migrations",
+        "Data Validation",
+    ]
+    tattoo = load_profile("tattoo_directory")
+    assert [check.name for check in LISTED if check.applies(tattoo)] == [
+        "Backup freshness",
+        "DynamoDB table",
+        "Control table",
+        "Backup bucket",
+        "Backup encryption key",
+        "OpenSearch",
+        "Search indexes",
+        "Migrations",
+        "Data Validation",
+    ]
 
 
 def result(status):
@@ -129,16 +156,12 @@ def test_check_selection_runs_only_named_checks_and_refuses_unknown_names():
         run_health(HealthRequest(checks=["Redis"]), fake_stores())
 
 
-def test_registry_runs_extra_checks_registered_later():
-    from dataops.operations.health.registry import _REGISTRY, health_check
-
-    @health_check("Backup age", applies=lambda profile: profile.name == "agent_system")
+def test_every_listed_check_runs_for_the_profiles_it_applies_to(monkeypatch):
     def backup_age(_stores):
         return CheckOutcome("warn", "newest backup is 30 hours old")
 
-    try:
-        report = run_health(HealthRequest(), fake_stores())
-        assert report.overall == "warning"
-        assert any(check.name == "Backup age" for check in report.checks)
-    finally:
-        _REGISTRY.pop("Backup age")
+    extra = HealthCheck("Backup age", backup_age, applies=lambda profile: profile.name == "agent_system")
+    monkeypatch.setattr(registry, "CHECKS", (*registry.CHECKS, extra))
+    report = run_health(HealthRequest(), fake_stores())
+    assert report.overall == "warning"
+    assert report.checks[-1].name == "Backup age"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dataops.backup.catalog import latest_complete
+from dataops.checks import CheckOutcome
 from dataops.models import utc_now
-from dataops.operations.health.registry import CheckOutcome, health_check
 from dataops.stores.data_stores import DataStores
 
 MAX_BACKUP_AGE = timedelta(hours=24)
 
 
-@health_check("Backup freshness")
 def backup_freshness(stores: DataStores) -> CheckOutcome:
     latest = latest_complete(stores)
     if latest is None:

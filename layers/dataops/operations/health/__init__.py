@@ -8,15 +8,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from dataops.checks import CheckResult
 from dataops.errors import UnknownName
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.backup import health_check as backup_check  # noqa: F401 - "Backup freshness"
 from dataops.operations.framework import Operation, elapsed_ms, status_for
-from dataops.operations.health import store_checks  # noqa: F401 - registers the built-in checks
 from dataops.operations.health.history import record_health
-from dataops.operations.health.registry import CheckResult, checks_for, overall_of
-from dataops.operations.migrate import health_check as migrations_check  # noqa: F401 - registers "Migrations"
-from dataops.operations.validate import health_check as validation_check  # noqa: F401 - "Data Validation"
+from dataops.operations.health.registry import checks_for, overall_of
 from dataops.stores.data_stores import DataStores
 
 Overall = Literal["healthy", "warning", "critical"]

@@ -1,83 +1,43 @@
-"""The health check registry. Later capabilities add checks (backup age, pending migrations, validation errors)."""
+"""Every health check, in report order, in one explicit list. A check is a plain function where its capability
+lives; it runs once it is listed here (importing its module registers nothing)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel
-
-from dataops.errors import DataOpsError
+from dataops.checks import CheckResult, HealthCheck
+from dataops.operations.backup.health_check import backup_freshness
+from dataops.operations.health import store_checks
+from dataops.operations.migrate.health_check import migrations
+from dataops.operations.validate.health_check import data_validation
 from dataops.profiles import Profile
-from dataops.stores.data_stores import DataStores
-
-CheckStatus = Literal["pass", "warn", "fail"]
 
 
-class CheckResult(BaseModel):
-    name: str
-    status: CheckStatus
-    message: str
-    latency_ms: int
-    details: dict[str, Any] = {}
+def uses_postgres(profile: Profile) -> bool:
+    return profile.uses_postgres
 
 
-@dataclass(frozen=True)
-class CheckOutcome:
-    status: CheckStatus
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
+def uses_opensearch(profile: Profile) -> bool:
+    return profile.uses_opensearch
 
 
-CheckFunction = Callable[[DataStores], CheckOutcome]
-
-
-@dataclass(frozen=True)
-class HealthCheck:
-    name: str
-    probe: CheckFunction
-    applies: Callable[[Profile], bool]
-
-    def run(self, stores: DataStores) -> CheckResult:
-        """Never raises: a failing probe is a `fail` with a one-line reason, not a traceback."""
-        started = time.monotonic()
-        try:
-            outcome = self.probe(stores)
-        except DataOpsError as exc:
-            outcome = CheckOutcome("fail", exc.message)
-        except Exception as exc:  # noqa: BLE001 - a health report must describe every failure, whatever its type
-            outcome = CheckOutcome(
-                "fail", f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else 'failed'}"
-            )
-        latency_ms = int((time.monotonic() - started) * 1000)
-        return CheckResult(
-            name=self.name,
-            status=outcome.status,
-            message=outcome.message,
-            latency_ms=latency_ms,
-            details=outcome.details,
-        )
-
-
-_REGISTRY: dict[str, HealthCheck] = {}
-
-
-def health_check(
-    name: str, applies: Callable[[Profile], bool] = lambda _profile: True
-) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check under a display name; registering the same name again replaces it."""
-
-    def register(probe: CheckFunction) -> CheckFunction:
-        _REGISTRY[name] = HealthCheck(name=name, probe=probe, applies=applies)
-        return probe
-
-    return register
+CHECKS: tuple[HealthCheck, ...] = (
+    HealthCheck("Backup freshness", backup_freshness),
+    HealthCheck("DynamoDB table", store_checks.data_table),
+    HealthCheck("Control table", store_checks.control_table),
+    HealthCheck("Backup bucket", store_checks.backup_bucket),
+    HealthCheck("Backup encryption key", store_checks.backup_key),
+    HealthCheck("PostgreSQL secret", store_checks.postgres_secret, applies=uses_postgres),
+    HealthCheck("PostgreSQL", store_checks.postgres, applies=uses_postgres),
+    HealthCheck("OpenSearch", store_checks.opensearch, applies=uses_opensearch),
+    HealthCheck("Search indexes", store_checks.search_indexes, applies=uses_opensearch),
+    HealthCheck("Migrations", migrations),
+    HealthCheck("Data Validation", data_validation),
+)
 
 
 def checks_for(profile: Profile) -> list[HealthCheck]:
-    return [check for check in _REGISTRY.values() if check.applies(profile)]
+    return [check for check in CHECKS if check.applies(profile)]
 
 
 def overall_of(results: list[CheckResult]) -> Literal["healthy", "warning", "critical"]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataops.operations.health.registry import CheckOutcome, health_check
+from dataops.checks import CheckOutcome
 from dataops.stores.data_stores import DataStores
 from dataops.stores.postgres import describe_params
 
 
-@health_check("DynamoDB table")
 def data_table(stores: DataStores) -> CheckOutcome:
     table = stores.table.describe()
     details = {
@@ -26,7 +25,6 @@ def data_table(stores: DataStores) -> CheckOutcome:
     return CheckOutcome("pass", f"table {stores.table.name} is active with {len(present)} index(es)", details)
 
 
-@health_check("Control table")
 def control_table(stores: DataStores) -> CheckOutcome:
     table = stores.control.describe()
     return CheckOutcome(
@@ -36,13 +34,11 @@ def control_table(stores: DataStores) -> CheckOutcome:
     )
 
 
-@health_check("Backup bucket")
 def backup_bucket(stores: DataStores) -> CheckOutcome:
     stores.backups.head_bucket()
     return CheckOutcome("pass", f"bucket {stores.backups.bucket} is reachable", {"bucket": stores.backups.bucket})
 
 
-@health_check("Backup encryption key")
 def backup_key(stores: DataStores) -> CheckOutcome:
     metadata = stores.backup_key.describe()
     details = {"key": metadata.get("Arn", stores.backup_key.key_id), "state": metadata.get("KeyState")}
@@ -51,7 +47,6 @@ def backup_key(stores: DataStores) -> CheckOutcome:
     return CheckOutcome("pass", f"KMS key {stores.backup_key.key_id} is enabled", details)
 
 
-@health_check("PostgreSQL secret", applies=lambda profile: profile.uses_postgres)
 def postgres_secret(stores: DataStores) -> CheckOutcome:
     secret_id = stores.postgres_secret_id
     if secret_id is None:
@@ -62,14 +57,12 @@ def postgres_secret(stores: DataStores) -> CheckOutcome:
     )
 
 
-@health_check("PostgreSQL", applies=lambda profile: profile.uses_postgres)
 def postgres(stores: DataStores) -> CheckOutcome:
     version = stores.postgres.server_version()
     where = describe_params(stores.postgres.params)
     return CheckOutcome("pass", f"PostgreSQL {version} at {where} answered", {"server": where, "version": version})
 
 
-@health_check("OpenSearch", applies=lambda profile: profile.uses_opensearch)
 def opensearch(stores: DataStores) -> CheckOutcome:
     info = stores.search.info()
     version = info.get("version", {}).get("number", "unknown")
@@ -80,7 +73,6 @@ def opensearch(stores: DataStores) -> CheckOutcome:
     )
 
 
-@health_check("Search indexes", applies=lambda profile: profile.uses_opensearch)
 def search_indexes(stores: DataStores) -> CheckOutcome:
     counts = {index: stores.search.count(index) for index in stores.search_indexes().values()}
     missing = sorted(index for index, count in counts.items() if count is None)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataops.operations.health.registry import CheckOutcome, health_check
+from dataops.checks import CheckOutcome
 from dataops.operations.migrate import migration_states
 from dataops.operations.migrate.engine import current_version_of_states
 from dataops.stores.data_stores import DataStores
 
 
-@health_check("Migrations")
 def migrations(stores: DataStores) -> CheckOutcome:
     states = migration_states(stores)
     by_state: dict[str, list[str]] = {}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dataops.checks import CheckOutcome
 from dataops.config import behaviour_defaults
-from dataops.operations.health.registry import CheckOutcome, health_check
 from dataops.operations.validate import ValidateRequest, run_validation
 from dataops.stores.data_stores import DataStores
 
@@ -42,7 +42,6 @@ def quick_validation_counts(stores: DataStores, sample: int | None = None) -> di
     }
 
 
-@health_check("Data Validation")
 def data_validation(stores: DataStores) -> CheckOutcome:
     counts = quick_validation_counts(stores)
     message = f"{counts['errors']} error(s), {counts['warnings']} warning(s) in {counts['records']} record(s)"
