@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dataops import naming
+from dataops import naming, registry
 from dataops.errors import InvalidRequest
 from dataops.profiles import Profile, load_profile
 
@@ -41,6 +41,21 @@ LOG_RETENTION_CHOICES: dict[int, str] = {
 }
 
 LOCAL_OPENSEARCH_ENDPOINT = "http://127.0.0.1:9200"
+
+
+# Lambda (timeout seconds, memory MB) for operations that move data in bulk; the rest get DEFAULT_SIZING.
+OPERATION_SIZING: dict[str, tuple[int, int]] = {
+    "validate": (900, 1024),
+    "monitor": (300, 1024),
+    "maintenance": (900, 1024),
+    "sync": (900, 1024),
+    "migrate": (900, 1024),
+    "seed": (900, 1024),
+    "reset": (900, 1024),
+    "backup": (900, 1024),
+    "restore": (900, 1024),
+}
+DEFAULT_SIZING = (60, 512)
 
 
 class DeploymentContextError(ValueError):
@@ -129,7 +144,7 @@ class DeploymentConfig(BaseModel):
     def _handlers_exist(cls, functions_dir: Path) -> Path:
         missing = [
             op
-            for op in (*naming.DEPLOYED_OPERATIONS, *naming.DEPLOY_TIME_FUNCTIONS)
+            for op in (*registry.DEPLOYED_OPERATIONS, *registry.DEPLOY_TIME_FUNCTIONS)
             if not (functions_dir / op).is_dir()
         ]
         if missing:

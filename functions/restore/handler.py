@@ -1,15 +1,5 @@
 """Lambda door to the `restore` operation."""
 
-from typing import Any
+from dataops.runtime import lambda_handler_for
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from dataops.operations.restore import RESTORE
-from dataops.runtime import handle, logger, metrics, tracer
-
-
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics(capture_cold_start_metric=True)
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(RESTORE, event)
+lambda_handler = lambda_handler_for("restore")

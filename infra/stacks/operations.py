@@ -12,8 +12,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from dataops import naming
-from infra.config import LOG_RETENTION_CHOICES, DeploymentConfig
+from dataops import naming, registry
+from infra.config import DEFAULT_SIZING, LOG_RETENTION_CHOICES, OPERATION_SIZING, DeploymentConfig
 from infra.constructs.operation_function import BYTECODE, OperationFunction
 from infra.constructs.operation_grants import GrantTargets, grants_for
 from infra.constructs.schedule import RecurringSchedule, function_target
@@ -73,7 +73,7 @@ class OperationsStack(Stack):
         self.functions: dict[str, lambda_.IFunction] = {}
         for operation in self.deployed_operations(config):
             name = naming.function_name(config.profile, config.stage, operation)
-            timeout_seconds, memory_mb = naming.OPERATION_SIZING.get(operation, (60, 512))
+            timeout_seconds, memory_mb = OPERATION_SIZING.get(operation, DEFAULT_SIZING)
             self.functions[operation] = OperationFunction(
                 self,
                 f"Operation-{operation}",
@@ -120,7 +120,7 @@ class OperationsStack(Stack):
     def deployed_operations(config: DeploymentConfig) -> tuple[str, ...]:
         """The user-facing operations, plus `provision` and the stream sync when the profile has search indexes."""
         search = ("provision", naming.STREAM_SYNC_FUNCTION) if config.app_profile.uses_opensearch else ()
-        return (*naming.DEPLOYED_OPERATIONS, *search)
+        return (*registry.DEPLOYED_OPERATIONS, *search)
 
     def _stream_changes_to_search(self, stream_arn: str, function: lambda_.IFunction) -> None:
         """Every change of the data table reaches the stream sync function.

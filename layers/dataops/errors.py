@@ -37,7 +37,7 @@ class InvalidRequest(DataOpsError):
 
     @classmethod
     def from_validation_error(cls, error: ValidationError) -> InvalidRequest:
-        return cls([(_field_path(item["loc"]), _reason(item)) for item in error.errors()])
+        return cls(validation_problems(error))
 
 
 class UnknownName(InvalidRequest):
@@ -66,7 +66,12 @@ class LockHeld(DataOpsError):
     code = "LockHeld"
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
+def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """Each pydantic error as (field path, reason): the shape every refusal message is built from."""
+    return [(validation_path(item["loc"]), _reason(item)) for item in error.errors()]
+
+
+def validation_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(request)"
 
 

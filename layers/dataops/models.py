@@ -1,13 +1,18 @@
-"""The operation contract: one request model in, one result model out, shared by handlers, workflows and the CLI."""
+"""The operation contract: one request model in, one result model out, shared by handlers, workflows and the CLI.
+
+An action body returns only what is its own (an `ActionOutput`); the framework wraps it in the envelope
+(`operation, action, status, profile, started_at, duration_ms, version`) to make the operation's result.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 
+from dataops import __version__
 from dataops.config import behaviour_defaults
 
 
@@ -28,10 +33,34 @@ class OperationStatus(StrEnum):
     DRY_RUN = "dry_run"
 
 
-class OperationResult(BaseModel):
-    """What every operation returns. It reads well in the Step Functions console and in `lambda invoke` output."""
+class ActionOutput(BaseModel):
+    """What an action body returns: its counts, details and warnings, plus the fields of its operation's result.
+
+    The body decides only whether it failed (`failed_if`); succeeded or dry_run follows from the request.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    counts: dict[str, int] = {}
+    details: dict[str, Any] = {}
+    warnings: list[str] = []
+    # Private, so it never appears in the result's JSON or schema: the envelope's status says it.
+    _failed: bool = PrivateAttr(default=False)
+
+    def failed_if(self, condition: bool) -> Self:
+        self._failed = self._failed or condition
+        return self
+
+    @property
+    def is_failure(self) -> bool:
+        return self._failed
+
+
+ENVELOPE_FIELDS = ("operation", "action", "status", "profile", "started_at", "duration_ms", "version")
+
+
+class OperationResult(ActionOutput):
+    """What every operation returns. It reads well in the Step Functions console and in `lambda invoke` output."""
 
     operation: str
     action: str
@@ -39,9 +68,14 @@ class OperationResult(BaseModel):
     profile: str
     started_at: datetime
     duration_ms: int
-    counts: dict[str, int] = {}
-    details: dict[str, Any] = {}
-    warnings: list[str] = []
+    version: str = Field(default=__version__, description="The dataops build that produced this result.")
+
+    @model_serializer(mode="wrap")
+    def _envelope_first(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An operation's result mixes in its output's fields first (pydantic orders fields base-first); the
+        # envelope reads better at the top.
+        data: dict[str, Any] = handler(self)
+        return {**{name: data[name] for name in ENVELOPE_FIELDS if name in data}, **data}
 
     def to_event(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

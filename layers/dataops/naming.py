@@ -7,34 +7,6 @@ import re
 DEFAULT_STAGE = "dev"
 DEFAULT_PROFILE = "agent_system"
 
-# Every operation that is deployed as its own Lambda function; later capabilities append here.
-DEPLOYED_OPERATIONS: tuple[str, ...] = (
-    "health",
-    "status",
-    "sync",
-    "migrate",
-    "seed",
-    "reset",
-    "validate",
-    "monitor",
-    "maintenance",
-    "backup",
-    "restore",
-)
-# (timeout seconds, memory MB) for operations that move data in bulk; the rest get 60 s and 512 MB.
-OPERATION_SIZING: dict[str, tuple[int, int]] = {
-    "validate": (900, 1024),
-    "monitor": (300, 1024),
-    "maintenance": (900, 1024),
-    "sync": (900, 1024),
-    "migrate": (900, 1024),
-    "seed": (900, 1024),
-    "reset": (900, 1024),
-    "backup": (900, 1024),
-    "restore": (900, 1024),
-}
-# Functions that run at deploy time (CloudFormation custom resources), not invoked by users.
-DEPLOY_TIME_FUNCTIONS: tuple[str, ...] = ("provision",)
 # Fed by the data table's DynamoDB stream, deployed only for profiles with search indexes.
 STREAM_SYNC_FUNCTION = "sync_stream"
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dataops.config import load_settings
 from dataops.errors import DataOpsError
 from dataops.operations.framework import Operation
 from dataops.profiles import load_profile
+from dataops.registry import operation_named
 from dataops.stores.data_stores import DataStores
 
 logger = Logger()
@@ -44,3 +46,23 @@ def handle(operation: Operation[Any, Any], event: Mapping[str, Any] | None) -> d
     metrics.add_metric(name="OperationSucceeded", unit=MetricUnit.Count, value=1)
     payload: dict[str, Any] = result.to_event()
     return payload
+
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def lambda_handler_for(name: str) -> LambdaHandler:
+    """The Lambda door to the registered operation `name`: observability wrapped around `handle`.
+
+    The tracer records no response: results quote record values (validation messages do), and traces must not
+    carry them.
+    """
+    operation = operation_named(name)
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return handle(operation, event)
+
+    return cast(LambdaHandler, lambda_handler)

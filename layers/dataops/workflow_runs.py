@@ -6,7 +6,6 @@ counts, so `dataops init` and `dataops init --remote` print the same thing.
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -16,8 +15,8 @@ from typing import Any
 from dataops import naming
 from dataops.config import Settings
 from dataops.errors import DataOpsError, UnknownName
-from dataops.operations.framework import Operation
 from dataops.profiles import load_profile
+from dataops.registry import operation_named
 from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
 from dataops.workflows import Workflow, WorkflowStep
@@ -30,16 +29,6 @@ class StepFailed(DataOpsError):
     """A workflow step failed; the message names the workflow, the step and the operation's own message."""
 
     code = "StepFailed"
-
-
-def operation_named(name: str) -> Operation[Any, Any]:
-    """Each operation lives in `dataops.operations.<name>` as the constant `<NAME>`."""
-    try:
-        module = importlib.import_module(f"dataops.operations.{name}")
-    except ModuleNotFoundError:
-        raise UnknownName("operation", name, ()) from None
-    operation: Operation[Any, Any] = getattr(module, name.upper())
-    return operation
 
 
 def step_summary(step: WorkflowStep, result: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from dataops import naming
 from dataops.cli.main import app
+from dataops.registry import DEPLOYED_OPERATIONS
 from tests.e2e.conftest import STAGE
 
 pytestmark = pytest.mark.e2e
@@ -83,7 +83,7 @@ def test_a_bad_environment_switch_is_refused_before_any_call(monkeypatch) -> Non
     assert "DRY_RUN" in result.stderr
 
 
-@pytest.mark.parametrize("operation", naming.DEPLOYED_OPERATIONS)
+@pytest.mark.parametrize("operation", DEPLOYED_OPERATIONS)
 @pytest.mark.parametrize(
     ("payload", "field", "reason"),
     [

@@ -10,7 +10,8 @@ from typing import Any
 
 from aws_cdk import App, cx_api
 
-from dataops.naming import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS, STREAM_SYNC_FUNCTION
+from dataops.naming import STREAM_SYNC_FUNCTION
+from dataops.registry import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS
 from infra.config import DeploymentConfig
 from infra.deployment import Deployment, add_deployment, check_with_cdk_nag
 

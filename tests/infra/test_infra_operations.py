@@ -10,6 +10,8 @@ from aws_cdk.assertions import Template
 
 from dataops import naming
 from dataops.profiles import load_profile
+from dataops.registry import DEPLOYED_OPERATIONS
+from infra.config import DEFAULT_SIZING, OPERATION_SIZING
 from tests.infra.synth_support import STAGE, functions_for
 
 COMMON_ENVIRONMENT = {
@@ -73,7 +75,7 @@ def test_one_function_per_operation_on_the_shared_layer(operations_template: Tem
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["x86_64"]
         assert properties["Handler"] == "handler.lambda_handler"
-        assert (properties["Timeout"], properties["MemorySize"]) == naming.OPERATION_SIZING.get(operation, (60, 512))
+        assert (properties["Timeout"], properties["MemorySize"]) == OPERATION_SIZING.get(operation, DEFAULT_SIZING)
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert properties["Layers"] == [{"Ref": layer_id}]
 
@@ -147,7 +149,7 @@ def test_health_schedule_asks_for_a_recorded_check_at_the_configured_rate(
 def test_function_names_are_stack_outputs(operations_template: Template, profile: str) -> None:
     outputs = operations_template.find_outputs("*").values()
     values = {output["Value"] for output in outputs if isinstance(output["Value"], str)}
-    assert {naming.function_name(profile, STAGE, op) for op in naming.DEPLOYED_OPERATIONS} <= values
+    assert {naming.function_name(profile, STAGE, op) for op in DEPLOYED_OPERATIONS} <= values
 
 
 def test_search_indexes_are_provisioned_at_deploy_only_where_the_profile_has_them(

@@ -20,11 +20,11 @@ IMPORT_HANDLER = "import sys; sys.path[:0] = sys.argv[1:3]; import handler; asse
 
 @pytest.fixture(scope="module")
 def built_layer(local_endpoints) -> Path:
-    """The layer `make layer` builds; built here if missing or older than the cli/local exclusion (dependency
+    """The layer `make layer` builds; rebuilt here if missing or older than the package source (dependency
     wheels are cached)."""
     layer = ROOT / "build" / "layer"
     shipped = layer / "python" / "dataops"
-    if not shipped.is_dir() or any((shipped / name).exists() for name in ("cli", "local")):
+    if not shipped.is_dir() or any(stale(source, shipped) for source in (ROOT / "layers" / "dataops").rglob("*.py")):
         subprocess.run(
             [
                 str(ROOT / ".venv" / "bin" / "python"),
@@ -35,6 +35,14 @@ def built_layer(local_endpoints) -> Path:
             check=True,
         )
     return layer / "python"
+
+
+def stale(source: Path, shipped: Path) -> bool:
+    relative = source.relative_to(ROOT / "layers" / "dataops")
+    if relative.parts[0] in {"cli", "local"}:
+        return (shipped / relative.parts[0]).exists()
+    copy = shipped / relative
+    return not copy.exists() or copy.stat().st_mtime < source.stat().st_mtime
 
 
 def import_handler(handler_dir: Path, layer_python: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -48,7 +56,7 @@ def import_handler(handler_dir: Path, layer_python: Path, cwd: Path) -> subproce
 
 
 def test_every_operation_has_a_handler():
-    from dataops.naming import DEPLOYED_OPERATIONS
+    from dataops.registry import DEPLOYED_OPERATIONS
 
     assert set(DEPLOYED_OPERATIONS) <= {path.name for path in HANDLERS}
 

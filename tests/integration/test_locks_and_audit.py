@@ -9,8 +9,8 @@ import pytest
 from dataops.audit import audit_records
 from dataops.errors import LockHeld
 from dataops.locks import LeaseLock, hold_lock
-from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
-from dataops.operations.framework import MUTATION_LOCK, Operation
+from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.operations.framework import MUTATION_LOCK, Action, Operation
 from dataops.stores.dynamodb import DynamoTable
 
 pytestmark = pytest.mark.integration
@@ -61,21 +61,15 @@ class TouchRequest(OperationRequest):
 
 
 def make_touch(control, seen):
-    def body(request: TouchRequest, stores) -> OperationResult:
+    def body(request: TouchRequest, stores) -> ActionOutput:
         seen.append(control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"}))
         if request.fail:
             raise RuntimeError("disk on fire")
-        return OperationResult(
-            operation="touch",
-            action="touch",
-            status=OperationStatus.SUCCEEDED,
-            profile=stores.profile.name,
-            started_at=utc_now(),
-            duration_ms=1,
-            counts={"touched": 3},
-        )
+        return ActionOutput(counts={"touched": 3})
 
-    return Operation(name="touch", request_model=TouchRequest, body=body, mutates=lambda _r: True)
+    return Operation(
+        name="touch", result_model=OperationResult, actions=(Action(TouchRequest, body, mutates=lambda _r: True),)
+    )
 
 
 class Stores:

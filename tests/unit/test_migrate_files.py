@@ -202,7 +202,7 @@ def test_only_changing_actions_take_the_lock():
     assert {
         a
         for a in ("status", "list", "apply", "run", "rollback", "validate")
-        if MIGRATE.mutates(MIGRATE.parse({"action": a, **({"migration": "1.1.0"} if a == "run" else {})}))
+        if MIGRATE.changes_data(MIGRATE.parse({"action": a, **({"migration": "1.1.0"} if a == "run" else {})}))
     } == {"apply", "run", "rollback"}
 
 

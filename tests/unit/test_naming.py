@@ -3,6 +3,7 @@
 import pytest
 
 from dataops import naming
+from dataops.registry import DEPLOYED_OPERATIONS
 
 
 def test_names_for_a_profile_and_stage():
@@ -20,7 +21,7 @@ def test_dotted_user_profile_uses_its_last_segment():
 
 
 def test_function_names_fit_lambda_limit():
-    longest = max(naming.DEPLOYED_OPERATIONS, key=len)
+    longest = max(DEPLOYED_OPERATIONS, key=len)
     assert len(naming.function_name("tattoo_directory", "abcdefghijklmnop", longest)) <= 64
 
 

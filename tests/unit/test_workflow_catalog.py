@@ -6,7 +6,7 @@ import pytest
 
 from dataops.errors import InvalidRequest, UnknownName
 from dataops.profiles import load_profile
-from dataops.workflow_runs import operation_named
+from dataops.registry import operation_named
 from dataops.workflows import WORKFLOWS, workflow_named
 
 

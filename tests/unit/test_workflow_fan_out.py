@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dataops.operations.backup.models import BackupRequest
+from dataops.operations.backup import BACKUP
 from dataops.workflows import WORKFLOWS, workflow_named
 
 UNIT = {"store": "dynamodb", "segment": 1, "total_segments": 4, "tables": [], "index": None}
@@ -33,9 +33,9 @@ def test_plan_unit_and_finalize_payloads_are_backup_requests() -> None:
         "backup": "20261206T033000123Z-abc",
         "outcomes": [{"entries": []}],
     }
-    assert BackupRequest.model_validate(unit).unit is not None
-    assert BackupRequest.model_validate(finalize).outcomes is not None
-    assert BackupRequest.model_validate(plan).action == "plan"
+    assert BACKUP.parse(unit).unit is not None
+    assert BACKUP.parse(finalize).outcomes is not None
+    assert BACKUP.parse(plan).action == "plan"
 
 
 def test_a_step_without_fan_out_refuses_fan_out_payloads() -> None:

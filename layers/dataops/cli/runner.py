@@ -54,7 +54,7 @@ def with_shell_behaviour(request_fields: Collection[str], payload: dict[str, Any
 
 def run_remote(operation: Operation[Any, Any], payload: dict[str, Any], target: CliTarget) -> dict[str, Any]:
     """Invoke the deployed function; a function error comes back as a DataOpsError with the function's message."""
-    payload = with_shell_behaviour(operation.request_model.model_fields, payload)
+    payload = with_shell_behaviour(operation.request_fields, payload)
     operation.parse(payload)  # refuse bad input before the network round trip, with the same message
     settings = target.settings()
     name = naming.function_name(settings.profile, settings.stage, operation.name)

@@ -10,7 +10,7 @@ import time
 from typing import Literal
 
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.stores.data_stores import DataStores
 
 
@@ -40,4 +40,6 @@ def run_provision(request: ProvisionRequest, stores: DataStores) -> OperationRes
     )
 
 
-PROVISION = Operation(name="provision", request_model=ProvisionRequest, body=run_provision)
+PROVISION = Operation(
+    name="provision", result_model=OperationResult, actions=(Action(ProvisionRequest, run_provision),)
+)

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from dataops.backup.catalog import latest_complete
 from dataops.errors import DataOpsError
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.migrate import current_version
 from dataops.stores.data_stores import DataStores
 from dataops.stores.postgres import describe_params
@@ -133,4 +133,4 @@ def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
     )
 
 
-STATUS = Operation(name="status", request_model=StatusRequest, body=run_status)
+STATUS = Operation(name="status", result_model=StatusResult, actions=(Action(StatusRequest, run_status),))

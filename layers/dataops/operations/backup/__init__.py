@@ -7,7 +7,6 @@ accepts a snapshot name or `latest` wherever it accepts a backup id.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from dataops.backup import catalog
@@ -18,34 +17,42 @@ from dataops.backup.retention import RetentionPolicy, plan_cleanup
 from dataops.backup.scope import resolve_scope
 from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
-from dataops.models import OperationStatus, utc_now
-from dataops.operations.backup.exports import check_transfer_request, export_action, import_action
-from dataops.operations.backup.fanout import check_fanout_request, finalize, incremental_base, plan, unit
-from dataops.operations.backup.models import BackupRequest, BackupResult, backup_result
-from dataops.operations.framework import Operation, status_for
+from dataops.models import utc_now
+from dataops.operations.backup.exports import check_export, check_import, export_action, import_action
+from dataops.operations.backup.fanout import finalize, incremental_base, plan, unit
+from dataops.operations.backup.models import (
+    BackupOutput,
+    BackupRequest,
+    BackupResult,
+    BackupUnitRequest,
+    CleanupBackups,
+    CopyBackup,
+    CreateBackup,
+    ExportData,
+    FinalizeBackup,
+    ImportData,
+    ListBackups,
+    NewBackup,
+    PlanBackup,
+    ValidateBackup,
+)
+from dataops.operations.framework import Action, Operation
 from dataops.stores.data_stores import DataStores
 
 
-def check_backup_request(request: BackupRequest, stores: DataStores) -> None:
+def check_new_backup(request: NewBackup, stores: DataStores) -> None:
     """Checks that need the profile or the bucket; before the lock, so bad input writes nothing."""
-    if request.action in {"validate", "copy"} and not request.backup:
-        raise InvalidRequest.for_field("backup", f"{request.action} needs a backup id, a snapshot name or 'latest'")
-    if request.action == "copy":
-        if not request.region:
-            raise InvalidRequest.for_field("region", "copy needs the target region")
-        catalog.resolve(stores, str(request.backup))
-    if request.action == "create" and request.kind == "snapshot" and not request.name:
+    if request.kind == "snapshot" and not request.name:
         raise InvalidRequest.for_field("name", "a snapshot needs a name")
-    check_transfer_request(request, stores)
-    check_fanout_request(request)
-    if request.action == "plan":
-        resolve_scope(stores.profile, request.tables)
-    if request.action == "create" and request.kind == "incremental":
+    resolve_scope(stores.profile, request.tables)
+    if request.kind == "incremental":
         incremental_base(request, stores)
-    if request.action == "create":
-        resolve_scope(stores.profile, request.tables)
-        if request.kind == "snapshot" and request.name and catalog.snapshot_named(stores, request.name):
-            raise InvalidRequest.for_field("name", f"a snapshot named {request.name!r} already exists")
+    if request.kind == "snapshot" and request.name and catalog.snapshot_named(stores, request.name):
+        raise InvalidRequest.for_field("name", f"a snapshot named {request.name!r} already exists")
+
+
+def check_copy(request: CopyBackup, stores: DataStores) -> None:
+    catalog.resolve(stores, request.backup)
 
 
 def backup_summary(manifest: BackupManifest) -> dict[str, Any]:
@@ -65,18 +72,11 @@ def backup_summary(manifest: BackupManifest) -> dict[str, Any]:
     }
 
 
-def create(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
+def create(request: CreateBackup, stores: DataStores) -> BackupOutput:
     scope = resolve_scope(stores.profile, request.tables)
     base = incremental_base(request, stores) if request.kind == "incremental" else None
     if request.dry_run:
-        return backup_result(
-            request,
-            stores,
-            started,
-            started_at=started_at,
-            details={"would_back_up": scope.model_dump(), "kind": request.kind, "name": request.name},
-        )
+        return BackupOutput(details={"would_back_up": scope.model_dump(), "kind": request.kind, "name": request.name})
     manifest = create_backup(
         stores,
         BackupOptions(
@@ -90,48 +90,35 @@ def create(request: BackupRequest, stores: DataStores) -> BackupResult:
             base=base,
         ),
     )
-    rows = manifest.rows_by_name()
-    return backup_result(request, stores, started, started_at=started_at, backup=backup_summary(manifest), counts=rows)
+    return BackupOutput(backup=backup_summary(manifest), counts=manifest.rows_by_name())
 
 
-def list_backups(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
+def list_backups(request: ListBackups, stores: DataStores) -> BackupOutput:
     ids = catalog.backup_ids(stores)
     if request.next_token:
         ids = [found for found in ids if found < request.next_token]
     page = ids[: request.limit]
     summaries = [catalog.summarize(stores, backup_id) for backup_id in page]
     more = len(ids) > len(page)
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
+    return BackupOutput(
         backups=summaries,
         next_token=page[-1] if more and page else None,
         counts={"listed": len(summaries), "complete": sum(1 for s in summaries if s.complete)},
     )
 
 
-def validate(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
-    manifest = catalog.resolve(stores, str(request.backup))
+def validate(request: ValidateBackup, stores: DataStores) -> BackupOutput:
+    manifest = catalog.resolve(stores, request.backup)
     problems = validate_backup(stores, manifest)
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
-        status=OperationStatus.FAILED if problems else status_for(request),
+    return BackupOutput(
         backup=backup_summary(manifest),
         problems=problems,
         counts={"objects": len(manifest.objects), "bad_objects": len(problems)},
         details={"valid": not problems},
-    )
+    ).failed_if(bool(problems))
 
 
-def cleanup(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
+def cleanup(request: CleanupBackups, stores: DataStores) -> BackupOutput:
     summaries = [catalog.summarize(stores, backup_id) for backup_id in catalog.backup_ids(stores)]
     policy = RetentionPolicy(request.retention_days, request.keep_last, request.include_snapshots)
     removals = plan_cleanup(summaries, policy, utc_now())
@@ -145,11 +132,7 @@ def cleanup(request: BackupRequest, stores: DataStores) -> BackupResult:
             keys = [entry["Key"] for entry in stores.backups.list_objects(f"{root}/")]
             deleted_objects += stores.backups.delete_keys(keys)
     by_id = {summary.backup_id: summary for summary in summaries}
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
+    return BackupOutput(
         backups=[by_id[removal.backup_id] for removal in removals],
         counts={
             "backups_removed": len(removals),
@@ -163,52 +146,37 @@ def cleanup(request: BackupRequest, stores: DataStores) -> BackupResult:
     )
 
 
-def copy(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
-    manifest = catalog.resolve(stores, str(request.backup))
-    target = target_stores(stores, str(request.region), request.bucket)
+def copy(request: CopyBackup, stores: DataStores) -> BackupOutput:
+    manifest = catalog.resolve(stores, request.backup)
+    target = target_stores(stores, request.region, request.bucket)
     details = {"region": target.settings.region, "bucket": target.backups.bucket}
     if request.dry_run:
-        return backup_result(
-            request, stores, started, started_at=started_at, backup=backup_summary(manifest), details=details
-        )
+        return BackupOutput(backup=backup_summary(manifest), details=details)
     copied = copy_backup(stores, manifest, target)
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
+    return BackupOutput(
         backup=backup_summary(copied),
         details=details,
         counts={"objects": len(copied.objects), "stored_bytes": copied.stored_bytes},
     )
 
 
-ACTIONS = {
-    "create": create,
-    "list": list_backups,
-    "validate": validate,
-    "cleanup": cleanup,
-    "export": export_action,
-    "import": import_action,
-    "plan": plan,
-    "unit": unit,
-    "finalize": finalize,
-    "copy": copy,
-}
-
-
-def run_backup(request: BackupRequest, stores: DataStores) -> BackupResult:
-    return ACTIONS[request.action](request, stores)
-
-
-BACKUP = Operation(
+BACKUP: Operation[Any, BackupResult] = Operation(
     name="backup",
-    request_model=BackupRequest,
-    body=run_backup,
-    mutates=lambda request: request.action in {"create", "cleanup", "import", "finalize", "copy"},
-    check=check_backup_request,
+    result_model=BackupResult,
+    actions=(
+        Action(CreateBackup, create, mutates=True, check=check_new_backup),
+        Action(ListBackups, list_backups),
+        Action(ValidateBackup, validate),
+        Action(CleanupBackups, cleanup, mutates=True),
+        Action(ExportData, export_action, check=check_export),
+        Action(ImportData, import_action, mutates=True, check=check_import),
+        Action(PlanBackup, plan, check=check_new_backup),
+        Action(BackupUnitRequest, unit),
+        # Units run in parallel, so only finalize takes the lock (and leaves the audit record).
+        Action(FinalizeBackup, finalize, mutates=True),
+        Action(CopyBackup, copy, mutates=True, check=check_copy),
+    ),
     lock_lease_seconds=300,
 )
 
-__all__ = ["BACKUP", "BackupRequest", "BackupResult", "backup_summary", "run_backup"]
+__all__ = ["BACKUP", "BackupOutput", "BackupRequest", "BackupResult", "backup_summary"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 from dataops.backup.masking import mask_key
@@ -19,11 +18,11 @@ from dataops.backup.transfer import (
 )
 from dataops.errors import InvalidRequest
 from dataops.models import utc_now
-from dataops.operations.backup.models import BackupRequest, BackupResult, backup_result
+from dataops.operations.backup.models import BackupOutput, DataTransfer, ExportData, ImportData
 from dataops.stores.data_stores import DataStores
 
 
-def location_for(request: BackupRequest, stores: DataStores, path: str) -> ExportLocation:
+def location_for(request: DataTransfer, stores: DataStores, path: str) -> ExportLocation:
     if request.destination == "local":
         if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
             raise InvalidRequest.for_field("destination", "a Lambda function can only export to 's3'")
@@ -31,42 +30,34 @@ def location_for(request: BackupRequest, stores: DataStores, path: str) -> Expor
     return S3Prefix(stores, path)
 
 
-def check_transfer_request(request: BackupRequest, stores: DataStores) -> None:
-    """Paths, names and the export's own manifest are checked before the lock, so bad input writes nothing."""
-    if request.action == "export":
-        resolve_scope(stores.profile, request.tables)
-        location_for(request, stores, request.path if request.path is not None else default_export_path(utc_now()))
-    elif request.action == "import":
-        if request.path is None:
-            raise InvalidRequest.for_field("path", "import needs the folder (or S3 prefix) of an export")
-        manifest = read_export_manifest(stores, location_for(request, stores, request.path))
-        narrow(manifest.scope, request.tables, "tables")
+def export_location(request: ExportData, stores: DataStores) -> ExportLocation:
+    return location_for(request, stores, request.path if request.path is not None else default_export_path(utc_now()))
 
 
-def export_action(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
+def check_export(request: ExportData, stores: DataStores) -> None:
+    """Paths and names are checked before the lock, so bad input writes nothing."""
+    resolve_scope(stores.profile, request.tables)
+    export_location(request, stores)
+
+
+def check_import(request: ImportData, stores: DataStores) -> None:
+    """The export's own manifest is read before the lock: a missing export or table writes nothing."""
+    manifest = read_export_manifest(stores, location_for(request, stores, request.path))
+    narrow(manifest.scope, request.tables, "tables")
+
+
+def export_action(request: ExportData, stores: DataStores) -> BackupOutput:
     scope = resolve_scope(stores.profile, request.tables)
-    location = location_for(
-        request, stores, request.path if request.path is not None else default_export_path(started_at)
-    )
+    location = export_location(request, stores)
     warnings: list[str] = []
     if request.mask_pii and mask_key()[1]:
         warnings.append("PII_MASK_KEY is not set: masks use the built-in key (stable, but guessable by hashing)")
     if request.dry_run:
-        return backup_result(
-            request,
-            stores,
-            started,
-            started_at=started_at,
-            details={"location": location.description, "would_export": scope.model_dump()},
-            warnings=warnings,
+        return BackupOutput(
+            details={"location": location.description, "would_export": scope.model_dump()}, warnings=warnings
         )
     manifest = export_data(stores, location, scope, request.mask_pii)
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
+    return BackupOutput(
         counts={file.name: file.rows for file in manifest.files},
         details={
             "location": location.description,
@@ -77,9 +68,8 @@ def export_action(request: BackupRequest, stores: DataStores) -> BackupResult:
     )
 
 
-def import_action(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
-    location = location_for(request, stores, str(request.path))
+def import_action(request: ImportData, stores: DataStores) -> BackupOutput:
+    location = location_for(request, stores, request.path)
     manifest = read_export_manifest(stores, location)
     scope = narrow(manifest.scope, request.tables, "tables")
     rows = {file.name: file.rows for file in manifest.files}
@@ -87,6 +77,6 @@ def import_action(request: BackupRequest, stores: DataStores) -> BackupResult:
     if request.dry_run:
         details["would_replace"] = {store: getattr(scope, store) for store in STORE_NAMES if getattr(scope, store)}
         details["rows_in_export"] = rows
-        return backup_result(request, stores, started, started_at=started_at, details=details)
+        return BackupOutput(details=details)
     counts = import_data(stores, location, manifest, request.tables)
-    return backup_result(request, stores, started, started_at=started_at, counts=counts, details=details)
+    return BackupOutput(counts=counts, details=details)

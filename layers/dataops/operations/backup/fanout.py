@@ -8,8 +8,6 @@ the whole backup. Units run in parallel, so only `finalize` takes the lock (and 
 
 from __future__ import annotations
 
-import time
-
 from dataops.backup import catalog
 from dataops.backup.create import BackupOptions, finish_backup, load_started, plan_units, run_unit, start_backup
 from dataops.backup.keys import open_data_key
@@ -17,21 +15,11 @@ from dataops.backup.manifest import BackupManifest
 from dataops.backup.scope import resolve_scope
 from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
-from dataops.models import OperationStatus, utc_now
-from dataops.operations.backup.models import BackupRequest, BackupResult, backup_result
+from dataops.operations.backup.models import BackupOutput, BackupUnitRequest, FinalizeBackup, NewBackup, PlanBackup
 from dataops.stores.data_stores import DataStores
 
 
-def check_fanout_request(request: BackupRequest) -> None:
-    if request.action in {"unit", "finalize"} and not request.backup:
-        raise InvalidRequest.for_field("backup", f"{request.action} needs the backup id that plan returned")
-    if request.action == "unit" and request.unit is None:
-        raise InvalidRequest.for_field("unit", "unit needs one of the units that plan returned")
-    if request.action == "finalize" and request.outcomes is None:
-        raise InvalidRequest.for_field("outcomes", "finalize needs the outcome of every unit")
-
-
-def incremental_base(request: BackupRequest, stores: DataStores) -> BackupManifest:
+def incremental_base(request: NewBackup, stores: DataStores) -> BackupManifest:
     """The complete backup an incremental one builds on; it must cover exactly the requested scope."""
     base = catalog.resolve(stores, request.base or "latest", "base")
     if base.kind == "safety":
@@ -43,8 +31,7 @@ def incremental_base(request: BackupRequest, stores: DataStores) -> BackupManife
     return base
 
 
-def plan(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
+def plan(request: PlanBackup, stores: DataStores) -> BackupOutput:
     scope = resolve_scope(stores.profile, request.tables)
     options = BackupOptions(
         kind=request.kind,
@@ -57,50 +44,31 @@ def plan(request: BackupRequest, stores: DataStores) -> BackupResult:
         base=incremental_base(request, stores) if request.kind == "incremental" else None,
     )
     if request.dry_run:
-        return backup_result(
-            request, stores, started, started_at=started_at, details={"would_back_up": scope.model_dump()}
-        )
+        return BackupOutput(details={"would_back_up": scope.model_dump()})
     header = start_backup(stores, options)
     units = plan_units(header)
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
+    return BackupOutput(
         backup={"backup_id": header.backup_id, "kind": header.kind, "name": header.name},
         units=units,
         counts={"units": len(units)},
     )
 
 
-def unit(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
-    header = load_started(stores, str(request.backup))
-    if request.unit is None:
-        raise InvalidRequest.for_field("unit", "unit needs one of the units that plan returned")
+def unit(request: BackupUnitRequest, stores: DataStores) -> BackupOutput:
+    header = load_started(stores, request.backup)
     outcome = run_unit(stores, header, request.unit, open_data_key(stores, header.encryption))
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
+    return BackupOutput(
         backup={"backup_id": header.backup_id},
         outcome=outcome,
         counts={entry.key.rsplit("/", 2)[-2]: entry.rows for entry in outcome.entries},
     )
 
 
-def finalize(request: BackupRequest, stores: DataStores) -> BackupResult:
-    started_at, started = utc_now(), time.monotonic()
-    header = load_started(stores, str(request.backup))
-    manifest = finish_backup(stores, header, list(request.outcomes or []))
+def finalize(request: FinalizeBackup, stores: DataStores) -> BackupOutput:
+    header = load_started(stores, request.backup)
+    manifest = finish_backup(stores, header, request.outcomes)
     problems = validate_backup(stores, manifest)
-    return backup_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
-        status=OperationStatus.FAILED if problems else OperationStatus.SUCCEEDED,
+    return BackupOutput(
         backup={
             "backup_id": manifest.backup_id,
             "rows": manifest.rows_by_name(),
@@ -109,4 +77,4 @@ def finalize(request: BackupRequest, stores: DataStores) -> BackupResult:
         problems=problems,
         counts=manifest.rows_by_name(),
         details={"valid": not problems},
-    )
+    ).failed_if(bool(problems))

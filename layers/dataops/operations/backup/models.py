@@ -1,4 +1,4 @@
-"""The `backup` operation's request and result, shared by its actions, the handler, workflows and the CLI."""
+"""The `backup` operation's requests (one model per action, discriminated on `action`) and its one result."""
 
 from __future__ import annotations
 
@@ -11,47 +11,48 @@ from dataops.backup.create import BackupUnit, UnitOutcome
 from dataops.backup.manifest import BACKUP_ID_PATTERN
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
-from dataops.models import OperationRequest, OperationResult
-from dataops.operations.framework import elapsed_ms, status_for
-from dataops.stores.data_stores import DataStores
+from dataops.models import ActionOutput, OperationRequest, OperationResult
 
-BackupAction = Literal["create", "list", "validate", "cleanup", "export", "import", "plan", "unit", "finalize", "copy"]
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+BACKUP_REFERENCE = "A backup id, a snapshot name, or 'latest'."
+PLANNED_BACKUP = "The backup id that `plan` returned."
+TABLES = "Only these entities, PostgreSQL tables or index base names (default: all of the profile's)."
 
 
-class BackupRequest(OperationRequest):
-    action: BackupAction
-    backup: str | None = Field(default=None, description="validate: backup id, snapshot name, or 'latest'.")
-    name: str | None = Field(default=None, pattern=NAME_PATTERN, description="create: a name (required for snapshots).")
+class NewBackup(OperationRequest):
+    """What a new backup is: the same fields for `create` (one call) and `plan` (the backup workflow)."""
+
     kind: Literal["full", "snapshot", "incremental"] = "full"
+    name: str | None = Field(default=None, pattern=NAME_PATTERN, description="A name (required for snapshots).")
     base: str | None = Field(
-        default=None, description="create, kind incremental: the backup it builds on (id, snapshot name, 'latest')."
+        default=None, description="kind incremental: the backup it builds on (id, snapshot name, 'latest')."
     )
-    tables: list[str] | None = Field(
-        default=None, description="create: back up only these entities, PostgreSQL tables or index base names."
-    )
+    tables: list[str] | None = Field(default=None, description=TABLES)
     compression_enabled: bool = Field(default_factory=lambda: behaviour_defaults().compression_enabled)
     encryption_enabled: bool = Field(default_factory=lambda: behaviour_defaults().encryption_enabled)
     compression_level: int = Field(default=3, ge=1, le=19)
-    segments: int = Field(default=4, ge=1, le=32, description="create: parallel DynamoDB scan segments.")
-    limit: int = Field(default=20, ge=1, le=1000, description="list: backups per page.")
-    next_token: str | None = Field(default=None, description="list: the token a previous page returned.")
-    retention_days: int = Field(default_factory=lambda: behaviour_defaults().retention_days, ge=1)
-    keep_last: int = Field(default=3, ge=1, description="cleanup: always keep this many newest complete backups.")
-    include_snapshots: bool = Field(default=False, description="cleanup: named snapshots may be removed too.")
-    path: str | None = Field(
-        default=None, description="export/import: a relative folder (local) or key prefix under exports/ (s3)."
-    )
-    destination: Literal["s3", "local"] = Field(
-        default="s3", description="export/import: the backup bucket's exports/ prefix, or a local folder (CLI)."
-    )
-    mask_pii: bool = Field(default=False, description="export: deterministically mask the profile's PII fields.")
-    region: str | None = Field(
-        default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$", description="copy: the target region, e.g. eu-west-1."
-    )
-    bucket: str | None = Field(default=None, description="copy: target bucket (default <prefix>-backups-<region>).")
-    unit: BackupUnit | None = Field(default=None, description="unit: one unit from `plan` (with `backup`).")
-    outcomes: list[UnitOutcome] | None = Field(default=None, description="finalize: every unit's outcome.")
+    segments: int = Field(default=4, ge=1, le=32, description="Parallel DynamoDB scan segments.")
+
+
+class CreateBackup(NewBackup):
+    """Back up the stores in one call: full, a named snapshot, or an increment on a base."""
+
+    action: Literal["create"]
+
+
+class PlanBackup(NewBackup):
+    """The backup workflow's first step: start the backup and list its units."""
+
+    action: Literal["plan"]
+
+
+class ListBackups(OperationRequest):
+    """List backups, newest first, a page at a time."""
+
+    action: Literal["list"]
+    limit: int = Field(default=20, ge=1, le=1000, description="Backups per page.")
+    next_token: str | None = Field(default=None, description="The token a previous page returned.")
 
     @field_validator("next_token")
     @classmethod
@@ -61,7 +62,90 @@ class BackupRequest(OperationRequest):
         return value
 
 
-class BackupResult(OperationResult):
+class ValidateBackup(OperationRequest):
+    """Check every object of a backup against its manifest (size, checksum, decryption)."""
+
+    action: Literal["validate"]
+    backup: str = Field(min_length=1, description=BACKUP_REFERENCE)
+
+
+class CleanupBackups(OperationRequest):
+    """Remove backups past retention, always keeping the newest complete ones."""
+
+    action: Literal["cleanup"]
+    retention_days: int = Field(default_factory=lambda: behaviour_defaults().retention_days, ge=1)
+    keep_last: int = Field(default=3, ge=1, description="Always keep this many newest complete backups.")
+    include_snapshots: bool = Field(default=False, description="Named snapshots may be removed too.")
+
+
+class DataTransfer(OperationRequest):
+    """Where an export goes or an import comes from."""
+
+    tables: list[str] | None = Field(default=None, description=TABLES)
+    destination: Literal["s3", "local"] = Field(
+        default="s3", description="The backup bucket's exports/ prefix, or a local folder (CLI)."
+    )
+
+
+class ExportData(DataTransfer):
+    """Write the stores as plain JSON lines (optionally with PII masked)."""
+
+    action: Literal["export"]
+    path: str | None = Field(
+        default=None, description="A relative folder (local) or key prefix under exports/ (s3); default dated."
+    )
+    mask_pii: bool = Field(default=False, description="Deterministically mask the profile's PII fields.")
+
+
+class ImportData(DataTransfer):
+    """Replace the exported tables with an export's contents."""
+
+    action: Literal["import"]
+    path: str = Field(min_length=1, description="The folder (local) or key prefix under exports/ (s3) of an export.")
+
+
+class BackupUnitRequest(OperationRequest):
+    """The backup workflow's Map: write one planned unit's objects."""
+
+    action: Literal["unit"]
+    backup: str = Field(min_length=1, description=PLANNED_BACKUP)
+    unit: BackupUnit = Field(description="One of the units that `plan` returned.")
+
+
+class FinalizeBackup(OperationRequest):
+    """The backup workflow's last step: write the manifest from every unit's outcome, then validate."""
+
+    action: Literal["finalize"]
+    backup: str = Field(min_length=1, description=PLANNED_BACKUP)
+    outcomes: list[UnitOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
+
+
+class CopyBackup(OperationRequest):
+    """Copy a backup to another region's bucket (disaster recovery)."""
+
+    action: Literal["copy"]
+    backup: str = Field(min_length=1, description=BACKUP_REFERENCE)
+    region: str = Field(pattern=REGION_PATTERN, description="The target region, e.g. eu-west-1.")
+    bucket: str | None = Field(default=None, description="Target bucket (default <prefix>-backups-<region>).")
+
+
+BackupRequest = (
+    CreateBackup
+    | PlanBackup
+    | ListBackups
+    | ValidateBackup
+    | CleanupBackups
+    | ExportData
+    | ImportData
+    | BackupUnitRequest
+    | FinalizeBackup
+    | CopyBackup
+)
+
+
+class BackupOutput(ActionOutput):
+    """What a backup action returns besides counts: the backup it made or read, listings, problems, units."""
+
     backup: dict[str, Any] | None = None
     backups: list[BackupSummary] = []
     problems: list[ObjectProblem] = []
@@ -70,13 +154,5 @@ class BackupResult(OperationResult):
     outcome: UnitOutcome | None = None
 
 
-def backup_result(request: BackupRequest, stores: DataStores, started: float, **fields: Any) -> BackupResult:
-    return BackupResult(
-        operation="backup",
-        action=request.action,
-        status=fields.pop("status", status_for(request)),
-        profile=stores.profile.name,
-        started_at=fields.pop("started_at"),
-        duration_ms=elapsed_ms(started),
-        **fields,
-    )
+class BackupResult(OperationResult, BackupOutput):
+    pass

@@ -11,7 +11,7 @@ from pydantic import Field
 from dataops.checks import CheckResult
 from dataops.errors import UnknownName
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.health.history import record_health
 from dataops.operations.health.registry import checks_for, overall_of
 from dataops.stores.data_stores import DataStores
@@ -58,4 +58,4 @@ def run_health(request: HealthRequest, stores: DataStores) -> HealthResult:
     return result
 
 
-HEALTH = Operation(name="health", request_model=HealthRequest, body=run_health)
+HEALTH = Operation(name="health", result_model=HealthResult, actions=(Action(HealthRequest, run_health),))

@@ -15,7 +15,7 @@ from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError
 from dataops.models import OperationRequest, OperationResult, utc_now
 from dataops.operations.backup import BACKUP
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.health import HealthRequest, run_health
 from dataops.operations.validate import VALIDATE, ValidationFailed
 from dataops.stores.data_stores import DataStores
@@ -50,7 +50,7 @@ def run_maintenance(request: MaintenanceRequest, stores: DataStores) -> Maintena
     done = "dry_run" if request.dry_run else "succeeded"
     steps: list[MaintenanceStep] = []
 
-    cleanup = BACKUP.body(
+    cleanup = BACKUP.execute(
         BACKUP.parse(
             {"action": "cleanup", "retention_days": request.retention_days, "keep_last": request.keep_last,
              "dry_run": request.dry_run}
@@ -67,7 +67,7 @@ def run_maintenance(request: MaintenanceRequest, stores: DataStores) -> Maintena
 
     failure: ValidationFailed | None = None
     try:
-        validation = VALIDATE.body(
+        validation = VALIDATE.execute(
             VALIDATE.parse(
                 {"target": "all", "fix_issues": request.fix_issues, "strict_mode": request.strict_mode,
                  "dry_run": request.dry_run, "sample_limit": 20}
@@ -111,8 +111,7 @@ def run_maintenance(request: MaintenanceRequest, stores: DataStores) -> Maintena
 
 MAINTENANCE = Operation(
     name="maintenance",
-    request_model=MaintenanceRequest,
-    body=run_maintenance,
-    mutates=lambda _request: True,
+    result_model=MaintenanceResult,
+    actions=(Action(MaintenanceRequest, run_maintenance, mutates=True),),
     lock_lease_seconds=900,
 )

@@ -7,7 +7,7 @@ import time
 from dataops.errors import InvalidRequest
 from dataops.migration_history import current_version, current_version_of, version_key
 from dataops.models import utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.migrate.engine import (
     BEFORE_FIRST,
     MigrationFailed,
@@ -151,10 +151,15 @@ def migration_states(stores: DataStores) -> list[MigrationState]:
 
 MIGRATE = Operation(
     name="migrate",
-    request_model=MigrateRequest,
-    body=run_migrate,
-    mutates=lambda request: request.action in MUTATING_ACTIONS,
-    check=check_migrate_request,
+    result_model=MigrateResult,
+    actions=(
+        Action(
+            MigrateRequest,
+            run_migrate,
+            mutates=lambda request: request.action in MUTATING_ACTIONS,
+            check=check_migrate_request,
+        ),
+    ),
 )
 
 __all__ = [

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from dataops.compare import compare_entity
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.health import HealthRequest, run_health
 from dataops.operations.monitor.alerts import (
     DEFAULT_THRESHOLDS,
@@ -171,4 +171,4 @@ def _delivered(fields: dict[str, Any], delivery: Delivery) -> None:
         fields["warnings"] = [f"alert notice not delivered: {error}" for error in delivery.errors]
 
 
-MONITOR = Operation(name="monitor", request_model=MonitorRequest, body=run_monitor)
+MONITOR = Operation(name="monitor", result_model=MonitorResult, actions=(Action(MonitorRequest, run_monitor),))

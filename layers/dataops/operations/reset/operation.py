@@ -13,8 +13,9 @@ from dataops.backup import catalog as backup_catalog
 from dataops.config import behaviour_defaults
 from dataops.errors import UnknownName
 from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
-from dataops.operations.backup import BACKUP, BackupRequest, check_backup_request
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.backup import BACKUP
+from dataops.operations.backup.models import CreateBackup
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.reset.clear import clear, data_stores_of
 from dataops.operations.reset.promise import (
     Difference,
@@ -89,8 +90,8 @@ def check_reset(request: ResetRequest, stores: DataStores) -> None:
         if request.store not in valid:
             raise UnknownName("store", request.store, valid)
     if request.action == "snapshot":
-        check_backup_request(_snapshot_request(request), stores)
-    if request.action == "restore" and RESTORE.check is not None:
+        BACKUP.check(_snapshot_request(request), stores)
+    if request.action == "restore":
         RESTORE.check(_restore_request(request), stores)
 
 
@@ -98,8 +99,11 @@ def _restore_request(request: ResetRequest) -> RestoreRequest:
     return RESTORE.parse({"backup": request.name, "dry_run": request.dry_run})
 
 
-def _snapshot_request(request: ResetRequest) -> BackupRequest:
-    return BACKUP.parse({"action": "create", "kind": "snapshot", "name": request.name, "dry_run": request.dry_run})
+def _snapshot_request(request: ResetRequest) -> CreateBackup:
+    snapshot: CreateBackup = BACKUP.parse(
+        {"action": "create", "kind": "snapshot", "name": request.name, "dry_run": request.dry_run}
+    )
+    return snapshot
 
 
 def _context(request: ResetRequest, state: ResetState) -> SeedContext:
@@ -115,7 +119,7 @@ def _reach_state(request: ResetRequest, stores: DataStores, result: ResetResult,
         if clear_first:
             result.cleared = clear(stores, "all", dry_run=request.dry_run)
         restore = RESTORE.parse({"backup": latest.backup_id, "safety_backup": False, "dry_run": request.dry_run})
-        result.backup = RESTORE.body(restore, stores).model_dump(mode="json", include={"backup", "counts"})
+        result.backup = RESTORE.execute(restore, stores).model_dump(mode="json", include={"backup", "counts"})
         if not request.dry_run:
             result.promise = promise_from_stores(state.name, stores)
         return
@@ -180,11 +184,11 @@ def run_reset(request: ResetRequest, stores: DataStores) -> ResetResult:
     elif request.action == "validate":
         _validate(request, stores, result)
     elif request.action == "snapshot":
-        result.backup = BACKUP.body(_snapshot_request(request), stores).model_dump(
+        result.backup = BACKUP.execute(_snapshot_request(request), stores).model_dump(
             mode="json", include={"backup", "counts"}
         )
     else:
-        result.backup = RESTORE.body(_restore_request(request), stores).model_dump(
+        result.backup = RESTORE.execute(_restore_request(request), stores).model_dump(
             mode="json", include={"backup", "counts"}
         )
         if not request.dry_run:
@@ -196,9 +200,7 @@ def run_reset(request: ResetRequest, stores: DataStores) -> ResetResult:
 
 RESET = Operation(
     name="reset",
-    request_model=ResetRequest,
-    body=run_reset,
-    mutates=lambda request: request.action in MUTATING,
+    result_model=ResetResult,
+    actions=(Action(ResetRequest, run_reset, mutates=lambda request: request.action in MUTATING, check=check_reset),),
     lock_lease_seconds=300,
-    check=check_reset,
 )

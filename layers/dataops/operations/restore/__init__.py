@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from dataops.models import utc_now
-from dataops.operations.framework import Operation, elapsed_ms
+from dataops.operations.framework import Action, Operation, elapsed_ms
 from dataops.operations.restore.fanout import abort, check_fanout_request, finalize, plan, unit
 from dataops.operations.restore.load import load_chain
 from dataops.operations.restore.models import BrokenBackup, RestoreRequest, RestoreResult, TablePreview, restore_result
@@ -64,11 +64,16 @@ def check_restore_request(request: RestoreRequest, stores: DataStores) -> None:
 
 RESTORE = Operation(
     name="restore",
-    request_model=RestoreRequest,
-    body=run_restore,
-    check=check_restore_request,
-    # The workflow's actions hold the plan's lease themselves: units run in parallel under one lock.
-    mutates=lambda request: request.action == "restore",
+    result_model=RestoreResult,
+    actions=(
+        Action(
+            RestoreRequest,
+            run_restore,
+            check=check_restore_request,
+            # The workflow's actions hold the plan's lease themselves: units run in parallel under one lock.
+            mutates=lambda request: request.action == "restore",
+        ),
+    ),
     lock_lease_seconds=300,
 )
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from dataops.config import behaviour_defaults
 from dataops.errors import ConfigurationError, InvalidRequest
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.seed.engine import SeedEngine, SeedOptions, StoreTally
 from dataops.operations.seed.sinks import PostgresSink, sinks_for
 from dataops.profiles.model import Scenario, SeedContext, SeedingCatalog
@@ -118,8 +118,6 @@ def run_seed(request: SeedRequest, stores: DataStores) -> SeedResult:
 
 SEED = Operation(
     name="seed",
-    request_model=SeedRequest,
-    body=run_seed,
-    mutates=lambda request: request.action == "run",
-    check=check_seed,
+    result_model=SeedResult,
+    actions=(Action(SeedRequest, run_seed, mutates=lambda request: request.action == "run", check=check_seed),),
 )

@@ -11,7 +11,7 @@ from pydantic import Field
 from dataops.compare import ComparisonTally, compare_entity, indexed_entity
 from dataops.errors import InvalidRequest
 from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
 from dataops.operations.sync.resolve import Chooser, Strategy, chooser, resolve
 from dataops.operations.sync.sync_points import drift, load_sync_point, sync_point_key, take_sync_point
 from dataops.profiles.model import EntityDefinition
@@ -163,9 +163,9 @@ def run_sync(request: SyncRequest, stores: DataStores) -> SyncResult:
 
 SYNC = Operation(
     name="sync",
-    request_model=SyncRequest,
-    body=run_sync,
-    mutates=lambda request: request.action in MUTATING_ACTIONS,
-    check=check_sync,
+    result_model=SyncResult,
+    actions=(
+        Action(SyncRequest, run_sync, mutates=lambda request: request.action in MUTATING_ACTIONS, check=check_sync),
+    ),
     lock_lease_seconds=900,
 )

@@ -17,7 +17,7 @@ from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError, InvalidRequest
 from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
 from dataops.naming import VALIDATION_REPORT_PREFIX
-from dataops.operations.framework import Operation, elapsed_ms
+from dataops.operations.framework import Action, Operation, elapsed_ms
 from dataops.operations.validate.checker import RecordChecker
 from dataops.operations.validate.context import ValidationContext
 from dataops.operations.validate.dynamodb_pass import check_dynamodb
@@ -170,9 +170,7 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult
 
 VALIDATE = Operation(
     name="validate",
-    request_model=ValidateRequest,
-    body=run_validate,
-    mutates=lambda request: request.fix_issues,
-    check=check_request,
+    result_model=ValidateResult,
+    actions=(Action(ValidateRequest, run_validate, mutates=lambda request: request.fix_issues, check=check_request),),
     lock_lease_seconds=900,
 )
