@@ -66,6 +66,12 @@ class LockHeld(DataOpsError):
     code = "LockHeld"
 
 
+class LeaseLost(DataOpsError):
+    """A workflow's lock lease is gone (released by an abort, or expired and taken by another run)."""
+
+    code = "LeaseLost"
+
+
 def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
     """Each pydantic error as (field path, reason): the shape every refusal message is built from."""
     return [(validation_path(item["loc"]), _reason(item)) for item in error.errors()]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from dataops.errors import LockHeld
+from dataops.errors import LeaseLost, LockHeld
 from dataops.stores.dynamodb import DynamoTable
 
 LOCK_SK = "LOCK"
@@ -68,9 +68,32 @@ class LeaseLock:
             {"#token": "token"},
         )
 
+    def holds(self) -> bool:
+        """Whether the lock in the table is still this lease's."""
+        return (self.table.get(self.key) or {}).get("token") == self.token
+
     def release(self) -> None:
         """Delete the lock only if it is still ours; an expired-and-taken lease belongs to someone else now."""
         self.table.delete_if(self.key, "#token = :token", {":token": self.token}, {"#token": "token"})
+
+
+@contextmanager
+def renewing(lock: LeaseLock) -> Iterator[None]:
+    """Renew the lease at a third of its length while the block runs (a crashed run stops, so it expires)."""
+    stop = threading.Event()
+
+    def keep_renewing() -> None:
+        while not stop.wait(lock.lease_seconds / 3):
+            if not lock.renew():
+                return
+
+    renewer = threading.Thread(target=keep_renewing, name=f"lease-{lock.name}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join(timeout=5)
 
 
 @contextmanager
@@ -78,18 +101,20 @@ def hold_lock(table: DynamoTable, name: str, owner: str, lease_seconds: int = 12
     """Hold the lock for the duration of the block, renewing at a third of the lease."""
     lock = LeaseLock(table, name, owner, lease_seconds)
     lock.acquire()
-    stop = threading.Event()
-
-    def keep_renewing() -> None:
-        while not stop.wait(lease_seconds / 3):
-            if not lock.renew():
-                return
-
-    renewer = threading.Thread(target=keep_renewing, name=f"lease-{name}", daemon=True)
-    renewer.start()
     try:
-        yield lock
+        with renewing(lock):
+            yield lock
     finally:
-        stop.set()
-        renewer.join(timeout=5)
         lock.release()
+
+
+@contextmanager
+def keep_lease(lock: LeaseLock) -> Iterator[None]:
+    """Renew a lease taken by an earlier invocation now (refusing if it is gone), and while the block runs."""
+    if not lock.renew():
+        raise LeaseLost(
+            f"the workflow's lock lease on {lock.name!r} is no longer held (the workflow was aborted, or the lease "
+            "expired and another run took the lock); nothing was written by this step"
+        )
+    with renewing(lock):
+        yield

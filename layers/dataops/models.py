@@ -46,10 +46,22 @@ class ActionOutput(BaseModel):
     warnings: list[str] = []
     # Private, so it never appears in the result's JSON or schema: the envelope's status says it.
     _failed: bool = PrivateAttr(default=False)
+    # Why it failed, for the audit record's `error` (a workflow's finalize or abort writes one).
+    _failure: str | None = PrivateAttr(default=None)
 
     def failed_if(self, condition: bool) -> Self:
         self._failed = self._failed or condition
         return self
+
+    def failed_because(self, reason: str | None) -> Self:
+        """Failed when there is a reason (an empty one is none); the reason goes into the audit record."""
+        if reason:
+            self._failed, self._failure = True, reason
+        return self
+
+    @property
+    def failure(self) -> str | None:
+        return self._failure
 
     @property
     def is_failure(self) -> bool:

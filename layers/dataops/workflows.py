@@ -28,10 +28,10 @@ class FanOut:
     plan_action: str = "plan"
     unit_action: str = "unit"
     finalize_action: str = "finalize"
-    # Fields of the plan's `backup` object that every unit and finalize call carries too (restore: its lease).
-    carried: tuple[str, ...] = ()
-    # Called by the workflow's catch once plan has succeeded, before the failure notice (restore: release the lock).
-    abort_action: str | None = None
+    # Fields of the plan's `backup` object that every unit and finalize call carries too: the job's lease.
+    carried: tuple[str, ...] = ("lease",)
+    # Called by the workflow's catch once plan has succeeded, before the failure notice: it releases the lease.
+    abort_action: str | None = "abort"
     # Fields of finalize's `backup` object that the step's summary shows.
     summary_fields: tuple[str, ...] = ("backup_id",)
     # The CDK context key that bounds the Map's concurrency.
@@ -210,7 +210,7 @@ WORKFLOWS: dict[str, Workflow] = {
                     "restore",
                     {"action": "restore"},
                     from_options=options_named("dry_run", "backup"),
-                    fan_out=FanOut(carried=("lease",), abort_action="abort", concurrency_key="restore_map_concurrency"),
+                    fan_out=FanOut(concurrency_key="restore_map_concurrency"),
                 ),
                 WorkflowStep("validate", "validate", VALIDATE_ALL),
             ),

@@ -37,12 +37,18 @@ def test_plan_then_a_bounded_map_over_the_planned_units(states: dict[str, dict[s
     assert units["Type"] == "Map"
     assert units["MaxConcurrency"] == 4
     assert units["ItemsPath"] == "$.fanout.backup.units"
-    assert units["ItemSelector"] == {"backup.$": "$.fanout.backup.backup.backup_id", "unit.$": "$$.Map.Item.Value"}
+    assert units["ItemSelector"] == {
+        "backup.$": "$.fanout.backup.backup.backup_id",
+        "lease.$": "$.fanout.backup.backup.lease",
+        "unit.$": "$$.Map.Item.Value",
+    }
     assert units["ResultPath"] == "$.fanout.backup.outcomes"
     assert units["Next"] == "backup"
     (catch,) = units["Catch"]
     assert catch["ErrorEquals"] == ["States.ALL"]
-    assert states[catch["Next"]]["Next"] == "Publish failure notice"
+    abort = states[catch["Next"]]
+    assert abort["Parameters"]["Payload"]["action"] == "abort", "a failed Map releases the lease first"
+    assert states[abort["Next"]]["Next"] == "Publish failure notice"
 
 
 def test_each_unit_invokes_the_unit_action_and_keeps_only_its_outcome(states: dict[str, dict[str, Any]]) -> None:
@@ -50,7 +56,12 @@ def test_each_unit_invokes_the_unit_action_and_keeps_only_its_outcome(states: di
     unit = processor["States"][processor["StartAt"]]
     assert unit["Resource"].endswith(":states:::lambda:invoke")
     assert unit["Parameters"]["FunctionName"].endswith(BACKUP_FUNCTION)
-    assert unit["Parameters"]["Payload"] == {"action": "unit", "backup.$": "$.backup", "unit.$": "$.unit"}
+    assert unit["Parameters"]["Payload"] == {
+        "action": "unit",
+        "backup.$": "$.backup",
+        "lease.$": "$.lease",
+        "unit.$": "$.unit",
+    }
     assert unit["ResultSelector"] == {"outcome.$": "$.Payload.outcome"}
     assert unit["OutputPath"] == "$.outcome"
     retried = {error for retry in unit["Retry"] for error in retry["ErrorEquals"]}
@@ -66,6 +77,7 @@ def test_finalize_writes_the_manifest_from_the_outcomes_then_a_readable_summary(
         "action": "finalize",
         "dry_run.$": "$.options.dry_run",
         "backup.$": "$.fanout.backup.backup.backup_id",
+        "lease.$": "$.fanout.backup.backup.lease",
         "outcomes.$": "$.fanout.backup.outcomes",
     }
     assert finalize["ResultSelector"]["stored_bytes.$"] == "$.Payload.backup.stored_bytes"

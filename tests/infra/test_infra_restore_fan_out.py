@@ -111,9 +111,11 @@ def test_a_failed_map_releases_the_lock_before_the_notice(states: dict[str, dict
     assert abort["Catch"][0]["Next"] == abort["Next"]
 
 
-def test_the_backup_workflow_has_no_abort(template: Template) -> None:
+def test_the_backup_workflow_releases_its_lease_the_same_way(template: Template) -> None:
     states = _definitions(template)[naming.state_machine_name(PROFILE, STAGE, "backup")]["States"]
-    assert not any(name.endswith(": abort") for name in states)
+    (catch,) = states["backup: units"]["Catch"]
+    payload = states[catch["Next"]]["Parameters"]["Payload"]
+    assert payload["action"] == "abort" and payload["lease.$"] == "$.fanout.backup.backup.lease"
     assert "stored_bytes.$" in states["backup: summary"]["Parameters"]
 
 

@@ -6,12 +6,16 @@ import json
 
 import pytest
 
-from dataops.errors import InvalidRequest
+from dataops.errors import InvalidRequest, LeaseLost
+from dataops.locks import LOCK_SK
 from dataops.operations.backup import BACKUP
+from dataops.operations.framework import MUTATION_LOCK
 from dataops.operations.restore import RESTORE
 from tests.integration.backup_support import everything, fill_dynamodb, fill_postgres, migrate
 
 pytestmark = pytest.mark.integration
+
+LOCK_KEY = {"PK": f"LOCK#{MUTATION_LOCK}", "SK": LOCK_SK}
 
 
 def invoke(operation, payload, stores):
@@ -28,21 +32,18 @@ def test_plan_units_finalize_gives_a_complete_restorable_backup(provisioned):
     before = everything(stores)
 
     planned = invoke(BACKUP, {"action": "plan", "segments": 3}, stores)
-    backup_id = planned["backup"]["backup_id"]
+    backup_id, lease = planned["backup"]["backup_id"], planned["backup"]["lease"]
+    assert stores.control.get(LOCK_KEY)["token"] == lease, "plan holds the lease for the whole job"
     assert [unit["store"] for unit in planned["units"]] == ["dynamodb"] * 3 + ["postgres"]
     listed = invoke(BACKUP, {"action": "list"}, stores)["backups"]
     assert [(b["backup_id"], b["complete"]) for b in listed] == [(backup_id, False)]
 
-    outcomes = [
-        invoke(BACKUP, {"action": "unit", "backup": backup_id, "unit": u}, stores)["outcome"] for u in planned["units"]
-    ]
-    with pytest.raises(InvalidRequest, match="units missing"):
-        invoke(BACKUP, {"action": "finalize", "backup": backup_id, "outcomes": outcomes[1:]}, stores)
-    assert invoke(BACKUP, {"action": "list"}, stores)["backups"][0]["complete"] is False
-
-    finalized = invoke(BACKUP, {"action": "finalize", "backup": backup_id, "outcomes": outcomes}, stores)
+    leased = {"backup": backup_id, "lease": lease}
+    outcomes = [invoke(BACKUP, {"action": "unit", **leased, "unit": u}, stores)["outcome"] for u in planned["units"]]
+    finalized = invoke(BACKUP, {"action": "finalize", **leased, "outcomes": outcomes}, stores)
     assert finalized["status"] == "succeeded" and finalized["details"]["valid"] is True
     assert finalized["counts"]["services"] == 25
+    assert stores.control.get(LOCK_KEY) is None, "finalize released the lease"
 
     fill_dynamodb(stores, 50, tag="changed")
     invoke(RESTORE, {"backup": backup_id, "safety_backup": False}, stores)
@@ -51,8 +52,38 @@ def test_plan_units_finalize_gives_a_complete_restorable_backup(provisioned):
 
 def test_unit_of_an_unplanned_backup_is_refused(provisioned):
     stores = provisioned("tattoo_directory")
-    with pytest.raises(InvalidRequest, match="field 'backup'"):
-        unplanned = {"action": "unit", "backup": "20990101T000000000Z-abcdef", "unit": {"store": "dynamodb"}}
-        invoke(BACKUP, unplanned, stores)
+    unplanned = {"action": "unit", "backup": "20990101T000000000Z-abcdef", "lease": "f00d"}
+    with pytest.raises(LeaseLost):
+        invoke(BACKUP, {**unplanned, "unit": {"store": "dynamodb"}}, stores)
     with pytest.raises(InvalidRequest, match="field 'unit'"):
-        invoke(BACKUP, {"action": "unit", "backup": "20990101T000000000Z-abcdef"}, stores)
+        invoke(BACKUP, unplanned, stores)
+    with pytest.raises(InvalidRequest, match="field 'lease'"):
+        invoke(
+            BACKUP, {"action": "unit", "backup": "20990101T000000000Z-abcdef", "unit": {"store": "dynamodb"}}, stores
+        )
+
+
+def test_a_finalize_missing_a_unit_is_refused_releases_the_lease_and_leaves_it_incomplete(provisioned):
+    stores = provisioned("agent_system")
+    migrate(stores)
+    fill_dynamodb(stores, 20)
+    planned = invoke(BACKUP, {"action": "plan", "segments": 2}, stores)
+    leased = {"backup": planned["backup"]["backup_id"], "lease": planned["backup"]["lease"]}
+    outcomes = [invoke(BACKUP, {"action": "unit", **leased, "unit": u}, stores)["outcome"] for u in planned["units"]]
+    with pytest.raises(InvalidRequest, match="units missing"):
+        invoke(BACKUP, {"action": "finalize", **leased, "outcomes": outcomes[1:]}, stores)
+    assert invoke(BACKUP, {"action": "list"}, stores)["backups"][0]["complete"] is False
+    assert stores.control.get(LOCK_KEY) is None, "a failed finalize ends the job"
+    with pytest.raises(LeaseLost):
+        invoke(BACKUP, {"action": "unit", **leased, "unit": planned["units"][0]}, stores)
+
+
+def test_abort_releases_the_lease_and_audits_why(provisioned):
+    stores = provisioned("tattoo_directory")
+    planned = invoke(BACKUP, {"action": "plan"}, stores)
+    leased = {"backup": planned["backup"]["backup_id"], "lease": planned["backup"]["lease"]}
+    aborted = invoke(BACKUP, {"action": "abort", **leased, "reason": "backup: units failed"}, stores)
+    assert aborted["status"] == "failed" and aborted["details"]["lock_released"] is True
+    assert stores.control.get(LOCK_KEY) is None
+    with pytest.raises(InvalidRequest, match="field 'dry_run'"):
+        invoke(BACKUP, {"action": "abort", **leased, "dry_run": True}, stores)

@@ -7,10 +7,10 @@ from typing import Literal
 import pytest
 
 from dataops.audit import audit_records
-from dataops.errors import LockHeld
+from dataops.errors import LeaseLost, LockHeld
 from dataops.locks import LeaseLock, hold_lock
-from dataops.models import ActionOutput, OperationRequest, OperationResult
-from dataops.operations.framework import MUTATION_LOCK, Action, Operation
+from dataops.models import ActionOutput, OperationRequest, OperationResult, OperationStatus
+from dataops.operations.framework import MUTATION_LOCK, Action, Lease, Operation, held_lease
 from dataops.stores.dynamodb import DynamoTable
 
 pytestmark = pytest.mark.integration
@@ -104,3 +104,103 @@ def test_dry_run_takes_no_lock_and_writes_nothing(control):
     make_touch(control, seen).run(TouchRequest(dry_run=True), Stores(control), actor="cli:tester")
     assert seen == [None]
     assert list(control.scan()) == []
+
+
+class PlanJob(OperationRequest):
+    action: Literal["plan"]
+
+
+class UnitJob(OperationRequest):
+    action: Literal["unit"]
+    lease: str
+
+
+class FinalizeJob(OperationRequest):
+    action: Literal["finalize"]
+    lease: str
+    outcomes: list[int]
+
+
+class AbortJob(OperationRequest):
+    action: Literal["abort"]
+    lease: str
+
+
+class JobOutput(ActionOutput):
+    lease: str | None = None
+
+
+class JobResult(OperationResult, JobOutput):
+    pass
+
+
+def leased_job(control, seen):
+    def planned(request, stores) -> JobOutput:
+        return JobOutput(lease=held_lease().token)
+
+    def worked(request, stores) -> JobOutput:
+        seen.append(control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"})["token"])
+        return JobOutput(counts={"rows": 2})
+
+    def finalized(request, stores) -> JobOutput:
+        return JobOutput(counts={"rows": sum(request.outcomes)}).failed_because(
+            "short" if 0 in request.outcomes else ""
+        )
+
+    def aborted(request, stores) -> JobOutput:
+        return JobOutput(details={"still_ours": held_lease().holds()}).failed_because("a unit failed")
+
+    return Operation(
+        name="job",
+        result_model=JobResult,
+        actions=(
+            Action(PlanJob, planned, lease=Lease.TAKE),
+            Action(UnitJob, worked, lease=Lease.KEEP),
+            Action(FinalizeJob, finalized, lease=Lease.RELEASE),
+            Action(AbortJob, aborted, lease=Lease.ABANDON),
+        ),
+    )
+
+
+def test_a_lease_spans_plan_units_and_finalize_and_one_audit_says_how_it_ended(control):
+    seen: list = []
+    job, stores = leased_job(control, seen), Stores(control)
+    lease = job.run(job.parse({"action": "plan"}), stores, actor="wf").lease
+    assert control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"})["token"] == lease, "plan keeps it held"
+    with pytest.raises(LockHeld):
+        LeaseLock(control, MUTATION_LOCK, "cli:bob", lease_seconds=60).acquire()
+    job.run(job.parse({"action": "unit", "lease": lease}), stores, actor="wf")
+    assert seen == [lease]
+    assert list(audit_records(control, datetime.now(UTC))) == [], "plan and units leave the audit to the end"
+    result = job.run(job.parse({"action": "finalize", "lease": lease, "outcomes": [2, 0]}), stores, actor="wf")
+    assert result.status == OperationStatus.FAILED
+    assert control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"}) is None, "finalize released it"
+    [record] = list(audit_records(control, datetime.now(UTC)))
+    assert record["action"] == "finalize" and record["error"] == "short" and record["counts"] == {"rows": 2}
+    assert "lease" not in record["parameters"] and "outcomes" not in record["parameters"]
+
+
+def test_after_an_abort_a_unit_is_refused_and_writes_nothing(control):
+    seen: list = []
+    job, stores = leased_job(control, seen), Stores(control)
+    lease = job.run(job.parse({"action": "plan"}), stores, actor="wf").lease
+    aborted = job.run(job.parse({"action": "abort", "lease": lease}), stores, actor="wf")
+    assert aborted.details == {"still_ours": True} and aborted.status == OperationStatus.FAILED
+    assert control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"}) is None
+    with pytest.raises(LeaseLost):
+        job.run(job.parse({"action": "unit", "lease": lease}), stores, actor="wf")
+    assert seen == [], "the unit's body never ran"
+    [record] = list(audit_records(control, datetime.now(UTC)))
+    assert record["action"] == "abort" and record["error"] == "a unit failed"
+
+
+def test_a_failed_plan_releases_its_lease_and_is_audited(control):
+    def broken(request, stores) -> JobOutput:
+        raise RuntimeError("backup is broken")
+
+    job = Operation(name="job", result_model=JobResult, actions=(Action(PlanJob, broken, lease=Lease.TAKE),))
+    with pytest.raises(RuntimeError):
+        job.run(job.parse({"action": "plan"}), Stores(control), actor="wf")
+    assert control.get({"PK": f"LOCK#{MUTATION_LOCK}", "SK": "LOCK"}) is None
+    [record] = list(audit_records(control, datetime.now(UTC)))
+    assert record["status"] == "failed" and record["error"] == "backup is broken"

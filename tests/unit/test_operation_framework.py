@@ -75,7 +75,7 @@ def test_a_field_of_another_action_is_refused_naming_the_action_and_its_owner():
 def test_a_field_no_action_has_is_refused_as_unknown():
     with pytest.raises(InvalidRequest) as error:
         shelves().parse({"action": "list", "colour": "red"})
-    assert problems(error) == {"colour": "unknown field for action 'list'; remove it"}
+    assert problems(error) == {"colour": "unknown field; remove it (action 'list')"}
 
 
 def test_an_invalid_value_names_the_field_and_the_action():
@@ -88,10 +88,18 @@ def test_an_invalid_value_names_the_field_and_the_action():
 def test_a_missing_or_unknown_action_lists_the_valid_ones():
     with pytest.raises(InvalidRequest) as missing:
         shelves().parse({"name": "a"})
-    assert problems(missing) == {"action": "required; one of create, list"}
+    assert problems(missing) == {"action": "required; one of 'create', 'list'"}
     with pytest.raises(InvalidRequest) as unknown:
         shelves().parse({"action": "drop"})
-    assert problems(unknown) == {"action": "unknown action 'drop' for shelves; valid: create, list"}
+    assert problems(unknown) == {"action": "Input should be one of 'create', 'list' (got 'drop')"}
+
+
+def test_without_an_action_the_other_bad_fields_are_still_named():
+    with pytest.raises(InvalidRequest) as error:
+        shelves().parse({"colour": "red", "dry_run": "sometimes", "name": "a"})
+    found = problems(error)
+    assert set(found) == {"action", "colour", "dry_run"}
+    assert found["colour"] == "unknown field; remove it" and "valid boolean" in found["dry_run"]
 
 
 def test_the_default_action_applies_when_action_is_absent():

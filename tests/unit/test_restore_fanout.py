@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from dataops.errors import InvalidRequest
-from dataops.operations.framework import parse_request
 from dataops.operations.restore import RESTORE, RestoreRequest
 from dataops.workflows import workflow_named
 
@@ -59,4 +58,4 @@ def test_plan_unit_finalize_and_abort_payloads_are_restore_requests() -> None:
 )
 def test_malformed_fan_out_requests_name_the_field(payload: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidRequest, match=f"field '{field}'"):
-        parse_request(RestoreRequest, payload)
+        RESTORE.parse(payload)

@@ -23,14 +23,18 @@ def test_plan_unit_and_finalize_payloads_are_backup_requests() -> None:
     (step,) = backup.steps
     options = backup.resolve_options({"dry_run": True})
     plan = step.plan_request(options)
-    unit = step.unit_request("20261206T033000123Z-abc", UNIT)
-    finalize = step.finalize_request(options, "20261206T033000123Z-abc", [{"entries": []}])
+    planned = {"backup_id": "20261206T033000123Z-abc", "lease": "f00d"}
+    unit = step.unit_request("20261206T033000123Z-abc", UNIT, planned)
+    finalize = step.finalize_request(options, "20261206T033000123Z-abc", [{"entries": []}], planned)
     assert plan == {"action": "plan", "dry_run": True}
-    assert unit == {"action": "unit", "backup": "20261206T033000123Z-abc", "unit": UNIT}
+    # Units and finalize carry the lease plan took; an abort releases it (see the restore workflow).
+    assert step.fan_out is not None and step.fan_out.abort_action == "abort"
+    assert unit == {"action": "unit", "backup": "20261206T033000123Z-abc", "lease": "f00d", "unit": UNIT}
     assert finalize == {
         "action": "finalize",
         "dry_run": True,
         "backup": "20261206T033000123Z-abc",
+        "lease": "f00d",
         "outcomes": [{"entries": []}],
     }
     assert BACKUP.parse(unit).unit is not None

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args
 
@@ -20,7 +22,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from dataops.audit import current_actor, record_audit
 from dataops.errors import DataOpsError, InvalidRequest, validation_path, validation_problems
-from dataops.locks import hold_lock
+from dataops.locks import LeaseLock, hold_lock, keep_lease
 from dataops.models import ActionOutput, OperationRequest, OperationResult, OperationStatus, utc_now
 from dataops.stores.data_stores import DataStores
 
@@ -30,6 +32,38 @@ ResultT = TypeVar("ResultT", bound=OperationResult)
 MUTATION_LOCK = "mutations"
 # Operations without an `action` field have one action; results and audit records call it this.
 SOLE_ACTION = "run"
+
+
+class Lease(StrEnum):
+    """How an action of a fanned-out job (plan -> units -> finalize, or abort) uses the lease that spans its
+    invocations: plan takes it, units renew it, finalize or abort release it, and a workflow that dies leaves it
+    to expire within the operation's lock_lease_seconds."""
+
+    TAKE = "take"  # plan: acquire; still held when the call returns (its token goes back in the result)
+    KEEP = "keep"  # unit: renew while running; refused, writing nothing, once the lease is gone
+    RELEASE = "release"  # finalize: renew while running, then release and audit the whole job
+    ABANDON = "abandon"  # abort: release if still ours and audit why; never refused
+
+
+# A lease token would let a reader of the audit renew someone's lock; outcomes repeat the counts unit by unit.
+UNAUDITED_FIELDS = {"lease", "outcomes"}
+_HELD: ContextVar[LeaseLock | None] = ContextVar("held_lease", default=None)
+
+
+def held_lease() -> LeaseLock:
+    """The lease the running action holds (a plan returns its token; an abort asks whether it is still ours)."""
+    lock = _HELD.get()
+    if lock is None:
+        raise RuntimeError("held_lease() is only available inside an action that declares a Lease")
+    return lock
+
+
+def workflow_lease(stores: DataStores, operation: Operation[Any, Any], who: str, token: str | None) -> LeaseLock:
+    owner = f"{who} ({operation.name} workflow)"
+    lease_seconds = operation.lock_lease_seconds
+    if token is None:
+        return LeaseLock(stores.control, MUTATION_LOCK, owner, lease_seconds)
+    return LeaseLock(stores.control, MUTATION_LOCK, owner, lease_seconds, token=token)
 
 
 @dataclass(frozen=True)
@@ -42,6 +76,8 @@ class Action(Generic[RequestT]):
     mutates: bool | Callable[[RequestT], bool] = False
     # Checks that need the profile (scenario or state names); raised before the lock, so bad input writes nothing.
     check: Callable[[RequestT, DataStores], None] | None = None
+    # The part this action plays in a fanned-out job; such an action's request carries `lease` unless it takes it.
+    lease: Lease | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -111,17 +147,26 @@ class Operation(Generic[RequestT, ResultT]):
         if "action" not in data and self.default_action is not None:
             data["action"] = self.default_action
         name = data.get("action")
-        if name is None:
-            raise InvalidRequest.for_field("action", f"required; one of {', '.join(self.action_names)}")
         if not isinstance(name, str) or name not in self.by_name:
-            raise InvalidRequest.for_field(
-                "action", f"unknown action {name!r} for {self.name}; valid: {', '.join(self.action_names)}"
-            )
+            raise InvalidRequest(self._without_action(name, data))
         model = self.by_name[name].request_model
         try:
             return model.model_validate(data)  # type: ignore[no-any-return]
         except ValidationError as exc:
             raise InvalidRequest(self._problems(name, exc)) from None
+
+    def _without_action(self, name: object, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """No valid action: say which ones there are, and still name every other field that no action could take."""
+        valid = ", ".join(repr(known) for known in self.action_names)
+        said = f"required; one of {valid}" if name is None else f"Input should be one of {valid} (got {name!r})"
+        problems = [("action", said)]
+        problems += [(field, "unknown field; remove it") for field in data if field not in self.request_fields]
+        shared = {field: data[field] for field in OperationRequest.model_fields if field in data}
+        try:
+            OperationRequest.model_validate(shared)
+        except ValidationError as exc:
+            problems += validation_problems(exc)
+        return problems
 
     def _problems(self, name: str, error: ValidationError) -> list[tuple[str, str]]:
         """A field of another action is named as such: `list` given `name` says `name` belongs to `create`."""
@@ -133,7 +178,7 @@ class Operation(Generic[RequestT, ResultT]):
             if kinds.get(path) == "extra_forbidden" and owners:
                 said = f"action {name!r} does not take this field (it belongs to {', '.join(owners)})"
             elif kinds.get(path) == "extra_forbidden":
-                said = f"unknown field for action {name!r}; remove it"
+                said = f"unknown field; remove it (action {name!r})"
             elif kinds.get(path) == "missing" and path in fields and fields[path].description:
                 said = f"action {name!r} needs it: {fields[path].description}"
             else:
@@ -148,7 +193,7 @@ class Operation(Generic[RequestT, ResultT]):
         if isinstance(output, OperationResult):
             # A body that still builds its own envelope; it already carries status and timing.
             return output  # type: ignore[return-value]
-        return self.result_model.model_validate(
+        result = self.result_model.model_validate(
             {
                 **{name: getattr(output, name) for name in type(output).model_fields},
                 "operation": self.name,
@@ -159,6 +204,7 @@ class Operation(Generic[RequestT, ResultT]):
                 "duration_ms": elapsed_ms(started),
             }
         )
+        return result.failed_if(output.is_failure).failed_because(output.failure)
 
     def changes_data(self, request: OperationRequest) -> bool:
         return self.action_for(request).changes_data(request)
@@ -170,21 +216,62 @@ class Operation(Generic[RequestT, ResultT]):
             action.check(request, stores)
 
     def run(self, request: OperationRequest, stores: DataStores, *, actor: str | None = None) -> ResultT:
-        """Execute; a mutating, non-dry run holds the lease lock and leaves an audit record."""
+        """Execute; a mutating, non-dry run holds the lock and leaves an audit record. A fanned-out job's actions
+        use the lease that spans its invocations instead (see `Lease`)."""
         self.check(request, stores)
-        if request.dry_run or not self.changes_data(request):
+        action = self.action_for(request)
+        if request.dry_run or (action.lease is None and not action.changes_data(request)):
             return self.execute(request, stores)
         who = actor or current_actor()
-        parameters = request.model_dump(mode="json")
-        started_at, started = utc_now(), time.monotonic()
+        if action.lease is not None:
+            return self._run_leased(action.lease, request, stores, who)
         with hold_lock(stores.control, MUTATION_LOCK, who, self.lock_lease_seconds):
-            try:
-                result = self.execute(request, stores)
-            except Exception as exc:
-                failed = failed_result(self.name, request, stores.profile.name, started_at, started)
-                record_audit(stores.control, actor=who, parameters=parameters, result=failed, error=str(exc))
-                raise
-            record_audit(stores.control, actor=who, parameters=parameters, result=result)
+            return self._audited(request, stores, who)
+
+    def _run_leased(self, role: Lease, request: OperationRequest, stores: DataStores, who: str) -> ResultT:
+        token = None if role is Lease.TAKE else str(getattr(request, "lease"))  # noqa: B009 - leased models have it
+        lock = workflow_lease(stores, self, who, token)
+        if role is Lease.TAKE:
+            lock.acquire()
+        entered = _HELD.set(lock)
+        try:
+            if role is Lease.KEEP:
+                # A LeaseLost here writes nothing: units run in parallel and never audit on their own.
+                with keep_lease(lock):
+                    return self.execute(request, stores)
+            if role is Lease.ABANDON:
+                return self._audited(request, stores, who, lease=lock)
+            with keep_lease(lock):
+                return self._audited(request, stores, who, lease=lock, keep_on_success=role is Lease.TAKE)
+        finally:
+            _HELD.reset(entered)
+
+    def _audited(
+        self,
+        request: OperationRequest,
+        stores: DataStores,
+        who: str,
+        *,
+        lease: LeaseLock | None = None,
+        keep_on_success: bool = False,
+    ) -> ResultT:
+        """Execute and leave the audit record, releasing `lease` first. A plan that succeeds keeps its lease and
+        leaves the audit to the finalize or abort that ends the job; a failure is always released and audited."""
+        parameters = request.model_dump(mode="json", exclude=UNAUDITED_FIELDS)
+        started_at, started = utc_now(), time.monotonic()
+        try:
+            result = self.execute(request, stores)
+        except Exception as exc:
+            if lease is not None:
+                lease.release()
+            failed = failed_result(self.name, request, stores.profile.name, started_at, started)
+            record_audit(stores.control, actor=who, parameters=parameters, result=failed, error=str(exc))
+            raise
+        if keep_on_success:
+            return result
+        if lease is not None:
+            lease.release()
+        record_audit(stores.control, actor=who, parameters=parameters, result=result, error=result.failure)
         return result
 
 
@@ -239,9 +326,11 @@ __all__ = [
     "Action",
     "ActionOutput",
     "DataOpsError",
+    "Lease",
     "Operation",
     "action_of",
     "elapsed_ms",
+    "held_lease",
     "parse_request",
     "status_for",
 ]

@@ -19,8 +19,9 @@ from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
 from dataops.models import utc_now
 from dataops.operations.backup.exports import check_export, check_import, export_action, import_action
-from dataops.operations.backup.fanout import finalize, incremental_base, plan, unit
+from dataops.operations.backup.fanout import abort, check_planned, finalize, incremental_base, plan, unit
 from dataops.operations.backup.models import (
+    AbortBackup,
     BackupOutput,
     BackupRequest,
     BackupResult,
@@ -36,7 +37,7 @@ from dataops.operations.backup.models import (
     PlanBackup,
     ValidateBackup,
 )
-from dataops.operations.framework import Action, Operation
+from dataops.operations.framework import Action, Lease, Operation
 from dataops.stores.data_stores import DataStores
 
 
@@ -170,10 +171,11 @@ BACKUP: Operation[Any, BackupResult] = Operation(
         Action(CleanupBackups, cleanup, mutates=True),
         Action(ExportData, export_action, check=check_export),
         Action(ImportData, import_action, mutates=True, check=check_import),
-        Action(PlanBackup, plan, check=check_new_backup),
-        Action(BackupUnitRequest, unit),
-        # Units run in parallel, so only finalize takes the lock (and leaves the audit record).
-        Action(FinalizeBackup, finalize, mutates=True),
+        # The workflow's actions share one lease across their invocations: units run in parallel under it.
+        Action(PlanBackup, plan, check=check_new_backup, lease=Lease.TAKE),
+        Action(BackupUnitRequest, unit, check=check_planned, lease=Lease.KEEP),
+        Action(FinalizeBackup, finalize, check=check_planned, lease=Lease.RELEASE),
+        Action(AbortBackup, abort, check=check_planned, lease=Lease.ABANDON),
         Action(CopyBackup, copy, mutates=True, check=check_copy),
     ),
     lock_lease_seconds=300,

@@ -3,7 +3,8 @@ Lambda invocation, so a large table is spread over many invocations.
 
 `plan` starts the backup (id, wrapped data key, `started.json`) and lists its units; `unit` writes one unit's
 objects and returns its manifest entries; `finalize` writes the manifest from every unit's outcome, then validates
-the whole backup. Units run in parallel, so only `finalize` takes the lock (and leaves the audit record).
+the whole backup; `abort` is the workflow's catch. They share the framework's workflow lease (`Lease`): plan takes
+it, units renew it, finalize or abort release it and leave the one audit record.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from dataops.backup.manifest import BackupManifest
 from dataops.backup.scope import resolve_scope
 from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
-from dataops.operations.backup.models import BackupOutput, BackupUnitRequest, FinalizeBackup, NewBackup, PlanBackup
+from dataops.operations.backup.models import (
+    AbortBackup,
+    BackupOutput,
+    BackupUnitRequest,
+    FinalizeBackup,
+    NewBackup,
+    PlanBackup,
+    PlannedBackup,
+)
+from dataops.operations.framework import action_of, held_lease
 from dataops.stores.data_stores import DataStores
 
 
@@ -48,7 +58,7 @@ def plan(request: PlanBackup, stores: DataStores) -> BackupOutput:
     header = start_backup(stores, options)
     units = plan_units(header)
     return BackupOutput(
-        backup={"backup_id": header.backup_id, "kind": header.kind, "name": header.name},
+        backup={"backup_id": header.backup_id, "kind": header.kind, "name": header.name, "lease": held_lease().token},
         units=units,
         counts={"units": len(units)},
     )
@@ -78,3 +88,17 @@ def finalize(request: FinalizeBackup, stores: DataStores) -> BackupOutput:
         counts=manifest.rows_by_name(),
         details={"valid": not problems},
     ).failed_if(bool(problems))
+
+
+def abort(request: AbortBackup, stores: DataStores) -> BackupOutput:
+    """Say whether the lease was still this backup's; the framework releases it and audits why it stopped. The
+    objects written so far stay as an incomplete backup (no manifest), which restore refuses and cleanup removes."""
+    return BackupOutput(
+        backup={"backup_id": request.backup},
+        details={"lock_released": held_lease().holds(), "reason": request.reason},
+    ).failed_because(request.reason or "the backup workflow stopped")
+
+
+def check_planned(request: PlannedBackup, stores: DataStores) -> None:
+    if request.dry_run:
+        raise InvalidRequest.for_field("dry_run", f"a dry run stops at plan; {action_of(request)} writes")

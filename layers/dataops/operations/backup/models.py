@@ -104,19 +104,31 @@ class ImportData(DataTransfer):
     path: str = Field(min_length=1, description="The folder (local) or key prefix under exports/ (s3) of an export.")
 
 
-class BackupUnitRequest(OperationRequest):
+class PlannedBackup(OperationRequest):
+    """A backup workflow step after plan: it works under the lease that plan took."""
+
+    backup: str = Field(min_length=1, description=PLANNED_BACKUP)
+    lease: str = Field(min_length=1, description="The lock lease that `plan` took.")
+
+
+class BackupUnitRequest(PlannedBackup):
     """The backup workflow's Map: write one planned unit's objects."""
 
     action: Literal["unit"]
-    backup: str = Field(min_length=1, description=PLANNED_BACKUP)
     unit: BackupUnit = Field(description="One of the units that `plan` returned.")
 
 
-class FinalizeBackup(OperationRequest):
+class AbortBackup(PlannedBackup):
+    """The backup workflow's catch: release the lease and audit why it stopped (the backup stays incomplete)."""
+
+    action: Literal["abort"]
+    reason: str | None = Field(default=None, description="Why the workflow stopped (kept in the audit).")
+
+
+class FinalizeBackup(PlannedBackup):
     """The backup workflow's last step: write the manifest from every unit's outcome, then validate."""
 
     action: Literal["finalize"]
-    backup: str = Field(min_length=1, description=PLANNED_BACKUP)
     outcomes: list[UnitOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
 
 
@@ -139,6 +151,7 @@ BackupRequest = (
     | ImportData
     | BackupUnitRequest
     | FinalizeBackup
+    | AbortBackup
     | CopyBackup
 )
 

@@ -27,7 +27,8 @@ from dataops.operations.reset.promise import (
     promise_from_tallies,
     record_promise,
 )
-from dataops.operations.restore import RESTORE, RestoreRequest
+from dataops.operations.restore import RESTORE
+from dataops.operations.restore.models import RestoreBackup
 from dataops.operations.seed.engine import SeedOptions, StoreTally
 from dataops.operations.seed.operation import (
     DATASET_CLOCK,
@@ -95,8 +96,9 @@ def check_reset(request: ResetRequest, stores: DataStores) -> None:
         RESTORE.check(_restore_request(request), stores)
 
 
-def _restore_request(request: ResetRequest) -> RestoreRequest:
-    return RESTORE.parse({"backup": request.name, "dry_run": request.dry_run})
+def _restore_request(request: ResetRequest) -> RestoreBackup:
+    restore: RestoreBackup = RESTORE.parse({"backup": request.name, "dry_run": request.dry_run})
+    return restore
 
 
 def _snapshot_request(request: ResetRequest) -> CreateBackup:

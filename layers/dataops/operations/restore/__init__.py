@@ -10,71 +10,62 @@ workflow fans out with `plan`, `unit`, `finalize` and `abort` (see `fanout`), wi
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from typing import Any
 
-from dataops.models import utc_now
-from dataops.operations.framework import Action, Operation, elapsed_ms
-from dataops.operations.restore.fanout import abort, check_fanout_request, finalize, plan, unit
+from dataops.operations.framework import Action, Lease, Operation
+from dataops.operations.restore.fanout import abort, check_leased_step, finalize, plan, unit
 from dataops.operations.restore.load import load_chain
-from dataops.operations.restore.models import BrokenBackup, RestoreRequest, RestoreResult, TablePreview, restore_result
+from dataops.operations.restore.models import (
+    AbortRestore,
+    BrokenBackup,
+    FinalizeRestore,
+    PlanRestore,
+    RestoreBackup,
+    RestoreOutput,
+    RestoreRequest,
+    RestoreResult,
+    RestoreScope,
+    RestoreUnitRequest,
+    TablePreview,
+)
 from dataops.operations.restore.prepare import prepare_restore, previews, resolve_restore, take_safety_backup
 from dataops.stores.data_stores import DataStores
 
 
-def restore(request: RestoreRequest, stores: DataStores) -> RestoreResult:
-    started_at, started = utc_now(), time.monotonic()
+def restore(request: RestoreBackup, stores: DataStores) -> RestoreOutput:
     prepared = prepare_restore(request, stores)
-    result = restore_result(
-        request,
-        stores,
-        started,
-        started_at=started_at,
-        backup=prepared.summary(),
-        tables=previews(stores, prepared),
-    )
+    output = RestoreOutput(backup=prepared.summary(), tables=previews(stores, prepared))
     if request.dry_run:
-        return result
+        return output
     if request.safety_backup:
-        result.safety_backup_id = take_safety_backup(stores, prepared.scope, prepared.manifest.backup_id)
-    result.counts = load_chain(stores, prepared)
-    result.duration_ms = elapsed_ms(started)
-    return result
+        output.safety_backup_id = take_safety_backup(stores, prepared.scope, prepared.manifest.backup_id)
+    output.counts = load_chain(stores, prepared)
+    return output
 
 
-ACTIONS: dict[str, Callable[[RestoreRequest, DataStores], RestoreResult]] = {
-    "restore": restore,
-    "plan": plan,
-    "unit": unit,
-    "finalize": finalize,
-    "abort": abort,
-}
-
-
-def run_restore(request: RestoreRequest, stores: DataStores) -> RestoreResult:
-    return ACTIONS[request.action](request, stores)
-
-
-def check_restore_request(request: RestoreRequest, stores: DataStores) -> None:
+def check_scope(request: RestoreScope | FinalizeRestore, stores: DataStores) -> None:
     """Unknown backups and names are refused before the lock, so they write nothing, not even an audit record."""
-    check_fanout_request(request)
-    if request.action in {"restore", "plan", "finalize"}:
-        resolve_restore(stores, request.backup, request.tables)
+    resolve_restore(stores, request.backup, request.tables)
 
 
-RESTORE = Operation(
+def check_finalize(request: FinalizeRestore, stores: DataStores) -> None:
+    check_leased_step(request, stores)
+    check_scope(request, stores)
+
+
+RESTORE: Operation[Any, RestoreResult] = Operation(
     name="restore",
     result_model=RestoreResult,
     actions=(
-        Action(
-            RestoreRequest,
-            run_restore,
-            check=check_restore_request,
-            # The workflow's actions hold the plan's lease themselves: units run in parallel under one lock.
-            mutates=lambda request: request.action == "restore",
-        ),
+        Action(RestoreBackup, restore, mutates=True, check=check_scope),
+        # The workflow's actions share one lease across their invocations: units run in parallel under it.
+        Action(PlanRestore, plan, check=check_scope, lease=Lease.TAKE),
+        Action(RestoreUnitRequest, unit, check=check_leased_step, lease=Lease.KEEP),
+        Action(FinalizeRestore, finalize, check=check_finalize, lease=Lease.RELEASE),
+        Action(AbortRestore, abort, check=check_leased_step, lease=Lease.ABANDON),
     ),
+    default_action="restore",
     lock_lease_seconds=300,
 )
 
-__all__ = ["RESTORE", "BrokenBackup", "RestoreRequest", "RestoreResult", "TablePreview", "run_restore"]
+__all__ = ["RESTORE", "BrokenBackup", "RestoreRequest", "RestoreResult", "TablePreview"]

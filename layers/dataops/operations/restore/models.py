@@ -1,4 +1,4 @@
-"""The `restore` operation's request and result, shared by its actions, the handler, workflows and the CLI."""
+"""The `restore` operation's requests (one model per action, discriminated on `action`) and its one result."""
 
 from __future__ import annotations
 
@@ -9,11 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError
-from dataops.models import OperationRequest, OperationResult
-from dataops.operations.framework import elapsed_ms, status_for
-from dataops.stores.data_stores import DataStores
-
-RestoreAction = Literal["restore", "plan", "unit", "finalize", "abort"]
+from dataops.models import ActionOutput, OperationRequest, OperationResult
 
 
 def _default_tables() -> list[str] | None:
@@ -39,17 +35,13 @@ class UnitOutcome(BaseModel):
     counts: dict[str, int]
 
 
-class RestoreRequest(OperationRequest):
-    action: RestoreAction = "restore"
+class RestoreScope(OperationRequest):
+    """Which backup, and which part of it."""
+
     backup: str = Field(description="A backup id, a snapshot name, or 'latest' (the newest complete backup).")
     tables: list[str] | None = Field(
         default_factory=_default_tables, description="Restore only these (env RESTORE_TABLES, comma separated)."
     )
-    safety_backup: bool = Field(default=True, description="Back up what is about to be replaced first.")
-    lease: str | None = Field(default=None, description="unit, finalize, abort: the lock lease that plan took.")
-    unit: RestoreUnit | None = Field(default=None, description="unit: one of the units plan returned.")
-    outcomes: list[UnitOutcome] | None = Field(default=None, description="finalize: every unit's outcome.")
-    reason: str | None = Field(default=None, description="abort: why the workflow stopped (kept in the audit).")
 
     @field_validator("backup")
     @classmethod
@@ -59,6 +51,54 @@ class RestoreRequest(OperationRequest):
         return value
 
 
+class RestoreBackup(RestoreScope):
+    """Restore in one call: validate the backup, take a safety backup, load every store."""
+
+    action: Literal["restore"] = "restore"
+    safety_backup: bool = Field(default=True, description="Back up what is about to be replaced first.")
+
+
+class PlanRestore(RestoreScope):
+    """The restore workflow's first step: validate, take the lease and the safety backup, list the units."""
+
+    action: Literal["plan"]
+    safety_backup: bool = Field(default=True, description="Back up what is about to be replaced first.")
+
+
+class LeasedStep(OperationRequest):
+    """A workflow step after plan: it writes under the lease that plan took."""
+
+    backup: str = Field(min_length=1, description="The backup id that plan resolved.")
+    lease: str = Field(min_length=1, description="The lock lease that plan took.")
+
+
+class RestoreUnitRequest(LeasedStep):
+    """The restore workflow's Map: restore one planned unit."""
+
+    action: Literal["unit"]
+    unit: RestoreUnit = Field(description="One of the units plan returned.")
+
+
+class FinalizeRestore(LeasedStep):
+    """The restore workflow's last step: check the units' counts and the stores, release the lease."""
+
+    action: Literal["finalize"]
+    tables: list[str] | None = Field(
+        default_factory=_default_tables, description="The tables the plan restored (env RESTORE_TABLES)."
+    )
+    outcomes: list[UnitOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
+
+
+class AbortRestore(LeasedStep):
+    """The restore workflow's catch: release the lease and audit why the workflow stopped."""
+
+    action: Literal["abort"]
+    reason: str | None = Field(default=None, description="Why the workflow stopped (kept in the audit).")
+
+
+RestoreRequest = RestoreBackup | PlanRestore | RestoreUnitRequest | FinalizeRestore | AbortRestore
+
+
 class TablePreview(BaseModel):
     name: str
     store: str
@@ -66,13 +106,19 @@ class TablePreview(BaseModel):
     rows_after: int
 
 
-class RestoreResult(OperationResult):
+class RestoreOutput(ActionOutput):
+    """What a restore action returns besides counts: the backup, per-table previews, units and problems."""
+
     backup: dict[str, Any]
     tables: list[TablePreview] = []
     problems: list[ObjectProblem] = []
     safety_backup_id: str | None = None
     units: list[RestoreUnit] = []
     outcome: UnitOutcome | None = None
+
+
+class RestoreResult(OperationResult, RestoreOutput):
+    pass
 
 
 class BrokenBackup(DataOpsError):
@@ -83,15 +129,3 @@ class LeaseLost(DataOpsError):
     """The restore workflow's lock lease is gone (released by an abort, or expired and taken by another run)."""
 
     code = "LeaseLost"
-
-
-def restore_result(request: RestoreRequest, stores: DataStores, started: float, **fields: Any) -> RestoreResult:
-    return RestoreResult(
-        operation="restore",
-        action=request.action,
-        status=fields.pop("status", status_for(request)),
-        profile=stores.profile.name,
-        started_at=fields.pop("started_at"),
-        duration_ms=elapsed_ms(started),
-        **fields,
-    )

@@ -12,7 +12,7 @@ from dataops.backup.manifest import BackupManifest, BackupScope
 from dataops.backup.scope import STORE_NAMES, full_scope, narrow
 from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
-from dataops.operations.restore.models import BrokenBackup, RestoreRequest, TablePreview
+from dataops.operations.restore.models import BrokenBackup, RestoreScope, TablePreview
 from dataops.stores.data_stores import DataStores
 
 
@@ -72,7 +72,7 @@ def resolve_restore(
     return PreparedRestore(manifest=manifest, scope=scope, chain=chain)
 
 
-def prepare_restore(request: RestoreRequest, stores: DataStores) -> PreparedRestore:
+def prepare_restore(request: RestoreScope, stores: DataStores) -> PreparedRestore:
     """Resolved and validated: a broken object anywhere in the chain refuses the restore before anything is
     written."""
     prepared = resolve_restore(stores, request.backup, request.tables)
