@@ -27,6 +27,12 @@ class OperationRequest(BaseModel):
     )
 
 
+class LeasedRequest(OperationRequest):
+    """A fanned-out job's step after plan (unit, finalize, abort): it works under the lease that plan took."""
+
+    lease: str = Field(min_length=1, description="The lock lease that `plan` took.")
+
+
 class OperationStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"

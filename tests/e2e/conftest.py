@@ -11,7 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg2
 import pytest
+from psycopg2 import sql
 
 from dataops import naming
 from dataops.config import load_settings
@@ -63,12 +65,33 @@ def deployed(local_endpoints):
     """Deploy both profiles once per session; destroy them afterwards so their schedules stop firing."""
     if not (LAYER_DIR / "python" / "dataops").is_dir():
         pytest.fail("layer not built: run `make layer` (make test does it)")
+    # A destroyed stack leaves its PostgreSQL database behind (data outlives a stack), so rows an interrupted
+    # session left would meet the empty tables of this deployment as broken references.
+    drop_stage_databases(local_endpoints, STAGE)
     for profile in PROFILES:
         cdklocal("bootstrap", "aws://000000000000/us-east-1", profile=profile)
         cdklocal("deploy", "--all", "--require-approval", "never", profile=profile)
     yield PROFILES
     for profile in PROFILES:
         cdklocal("destroy", "--all", "--force", profile=profile)
+    drop_stage_databases(local_endpoints, STAGE)
+
+
+def drop_stage_databases(local_endpoints, stage: str) -> None:
+    """Drop each profile's database of `stage` on the local PostgreSQL server; deploy makes it again, empty."""
+    server = local_endpoints.postgres
+    admin = psycopg2.connect(
+        host=server.host, port=server.port, dbname="postgres", user=server.username, password=server.password
+    )
+    admin.autocommit = True  # DROP DATABASE cannot run inside a transaction
+    try:
+        with admin.cursor() as cursor:
+            for profile in PROFILES:
+                name = naming.local_database_name(profile, stage)
+                # FORCE ends connections a warm Lambda container of the destroyed stack may still hold.
+                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        admin.close()
 
 
 @pytest.fixture(scope="session")

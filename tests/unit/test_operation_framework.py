@@ -3,13 +3,13 @@
 import ast
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
 from dataops.errors import InvalidRequest, UnknownName
-from dataops.models import ActionOutput, OperationRequest, OperationResult, OperationStatus
-from dataops.operations.framework import Action, Operation
+from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult, OperationStatus
+from dataops.operations.framework import Action, Lease, Operation
 from dataops.registry import DEPLOY_TIME_FUNCTIONS, DEPLOYED_OPERATIONS, OPERATIONS, operation_named
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,3 +171,26 @@ def test_no_handler_traces_its_response():
                 captured = keywords.get("capture_response")
                 assert isinstance(captured, ast.Constant) and captured.value is False, source
     assert decorators >= 2, "the factory and the stream handler both trace"
+
+
+class UnitStep(LeasedRequest):
+    action: Literal["unit"]
+
+
+def test_a_dry_run_of_a_step_under_a_lease_is_refused_before_anything_runs():
+    ran: list[str] = []
+    job: Operation[Any, ShelfResult] = Operation(
+        name="job",
+        result_model=ShelfResult,
+        actions=(
+            Action(ListShelves, list_shelves, lease=Lease.TAKE),
+            Action(UnitStep, lambda request, stores: ran.append("unit") or ShelfOutput(), lease=Lease.KEEP),
+        ),
+    )
+    with pytest.raises(InvalidRequest) as error:
+        job.run(job.parse({"action": "unit", "lease": "f00d", "dry_run": True}), STORES)
+    assert problems(error) == {"dry_run": "a dry run stops at plan; unit writes"}
+    assert ran == []
+    with pytest.raises(InvalidRequest) as missing:
+        job.parse({"action": "unit"})
+    assert "lease" in problems(missing)

@@ -45,6 +45,8 @@ class Lease(StrEnum):
     ABANDON = "abandon"  # abort: release if still ours and audit why; never refused
 
 
+# The steps after plan: they write (or release), so a dry run of one is refused.
+LEASED_STEPS = {Lease.KEEP, Lease.RELEASE, Lease.ABANDON}
 # A lease token would let a reader of the audit renew someone's lock; outcomes repeat the counts unit by unit.
 UNAUDITED_FIELDS = {"lease", "outcomes"}
 _HELD: ContextVar[LeaseLock | None] = ContextVar("held_lease", default=None)
@@ -212,6 +214,8 @@ class Operation(Generic[RequestT, ResultT]):
     def check(self, request: OperationRequest, stores: DataStores) -> None:
         """The action's checks that need the profile or the stores; they raise InvalidRequest, writing nothing."""
         action = self.action_for(request)
+        if action.lease in LEASED_STEPS and request.dry_run:
+            raise InvalidRequest.for_field("dry_run", f"a dry run stops at plan; {action_of(request)} writes")
         if action.check is not None:
             action.check(request, stores)
 

@@ -19,7 +19,7 @@ from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
 from dataops.models import utc_now
 from dataops.operations.backup.exports import check_export, check_import, export_action, import_action
-from dataops.operations.backup.fanout import abort, check_planned, finalize, incremental_base, plan, unit
+from dataops.operations.backup.fanout import abort, finalize, incremental_base, plan, unit
 from dataops.operations.backup.models import (
     AbortBackup,
     BackupOutput,
@@ -173,9 +173,9 @@ BACKUP: Operation[Any, BackupResult] = Operation(
         Action(ImportData, import_action, mutates=True, check=check_import),
         # The workflow's actions share one lease across their invocations: units run in parallel under it.
         Action(PlanBackup, plan, check=check_new_backup, lease=Lease.TAKE),
-        Action(BackupUnitRequest, unit, check=check_planned, lease=Lease.KEEP),
-        Action(FinalizeBackup, finalize, check=check_planned, lease=Lease.RELEASE),
-        Action(AbortBackup, abort, check=check_planned, lease=Lease.ABANDON),
+        Action(BackupUnitRequest, unit, lease=Lease.KEEP),
+        Action(FinalizeBackup, finalize, lease=Lease.RELEASE),
+        Action(AbortBackup, abort, lease=Lease.ABANDON),
         Action(CopyBackup, copy, mutates=True, check=check_copy),
     ),
     lock_lease_seconds=300,

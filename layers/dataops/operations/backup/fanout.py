@@ -23,9 +23,8 @@ from dataops.operations.backup.models import (
     FinalizeBackup,
     NewBackup,
     PlanBackup,
-    PlannedBackup,
 )
-from dataops.operations.framework import action_of, held_lease
+from dataops.operations.framework import held_lease
 from dataops.stores.data_stores import DataStores
 
 
@@ -97,8 +96,3 @@ def abort(request: AbortBackup, stores: DataStores) -> BackupOutput:
         backup={"backup_id": request.backup},
         details={"lock_released": held_lease().holds(), "reason": request.reason},
     ).failed_because(request.reason or "the backup workflow stopped")
-
-
-def check_planned(request: PlannedBackup, stores: DataStores) -> None:
-    if request.dry_run:
-        raise InvalidRequest.for_field("dry_run", f"a dry run stops at plan; {action_of(request)} writes")

@@ -11,7 +11,7 @@ from dataops.backup.create import BackupUnit, UnitOutcome
 from dataops.backup.manifest import BACKUP_ID_PATTERN
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
-from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
@@ -104,11 +104,10 @@ class ImportData(DataTransfer):
     path: str = Field(min_length=1, description="The folder (local) or key prefix under exports/ (s3) of an export.")
 
 
-class PlannedBackup(OperationRequest):
+class PlannedBackup(LeasedRequest):
     """A backup workflow step after plan: it works under the lease that plan took."""
 
     backup: str = Field(min_length=1, description=PLANNED_BACKUP)
-    lease: str = Field(min_length=1, description="The lock lease that `plan` took.")
 
 
 class BackupUnitRequest(PlannedBackup):

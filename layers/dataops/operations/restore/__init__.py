@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataops.operations.framework import Action, Lease, Operation
-from dataops.operations.restore.fanout import abort, check_leased_step, finalize, plan, unit
+from dataops.operations.restore.fanout import abort, finalize, plan, unit
 from dataops.operations.restore.load import load_chain
 from dataops.operations.restore.models import (
     AbortRestore,
@@ -48,11 +48,6 @@ def check_scope(request: RestoreScope | FinalizeRestore, stores: DataStores) -> 
     resolve_restore(stores, request.backup, request.tables)
 
 
-def check_finalize(request: FinalizeRestore, stores: DataStores) -> None:
-    check_leased_step(request, stores)
-    check_scope(request, stores)
-
-
 RESTORE: Operation[Any, RestoreResult] = Operation(
     name="restore",
     result_model=RestoreResult,
@@ -60,9 +55,9 @@ RESTORE: Operation[Any, RestoreResult] = Operation(
         Action(RestoreBackup, restore, mutates=True, check=check_scope),
         # The workflow's actions share one lease across their invocations: units run in parallel under it.
         Action(PlanRestore, plan, check=check_scope, lease=Lease.TAKE),
-        Action(RestoreUnitRequest, unit, check=check_leased_step, lease=Lease.KEEP),
-        Action(FinalizeRestore, finalize, check=check_finalize, lease=Lease.RELEASE),
-        Action(AbortRestore, abort, check=check_leased_step, lease=Lease.ABANDON),
+        Action(RestoreUnitRequest, unit, lease=Lease.KEEP),
+        Action(FinalizeRestore, finalize, check=check_scope, lease=Lease.RELEASE),
+        Action(AbortRestore, abort, lease=Lease.ABANDON),
     ),
     default_action="restore",
     lock_lease_seconds=300,

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from dataops.backup.verify import ObjectProblem
 from dataops.errors import InvalidRequest
-from dataops.operations.framework import action_of, held_lease
+from dataops.operations.framework import held_lease
 from dataops.operations.restore.load import check_unit, clear_dynamodb_scope, load_unit, plan_units
 from dataops.operations.restore.models import (
     AbortRestore,
     FinalizeRestore,
-    LeasedStep,
     PlanRestore,
     RestoreOutput,
     RestoreUnitRequest,
@@ -38,11 +37,6 @@ from dataops.operations.restore.prepare import (
     take_safety_backup,
 )
 from dataops.stores.data_stores import DataStores
-
-
-def check_leased_step(request: LeasedStep, stores: DataStores) -> None:
-    if request.dry_run:
-        raise InvalidRequest.for_field("dry_run", f"a dry run stops at plan; {action_of(request)} writes")
 
 
 def plan(request: PlanRestore, stores: DataStores) -> RestoreOutput:

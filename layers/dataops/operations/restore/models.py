@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError
-from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
 
 
 def _default_tables() -> list[str] | None:
@@ -65,11 +65,10 @@ class PlanRestore(RestoreScope):
     safety_backup: bool = Field(default=True, description="Back up what is about to be replaced first.")
 
 
-class LeasedStep(OperationRequest):
-    """A workflow step after plan: it writes under the lease that plan took."""
+class LeasedStep(LeasedRequest):
+    """A restore workflow step after plan: it writes under the lease that plan took."""
 
     backup: str = Field(min_length=1, description="The backup id that plan resolved.")
-    lease: str = Field(min_length=1, description="The lock lease that plan took.")
 
 
 class RestoreUnitRequest(LeasedStep):
