@@ -1,12 +1,12 @@
 """A fan-out step: plan -> a Map invoking the unit action once per planned unit -> finalize -> a readable summary.
 
-The plan's answer (backup id, units) is kept at `$.fanout.<step>`, the units' outcomes next to it; only the
-finalize task writes `$.steps.<step>`, so the verdict and the summary treat this step like any other. A dry run
-stops after the plan (it plans nothing) and reports the plan's result. Each unit's payload and outcome is small
-(a unit description; its manifest entries or counts), well under Lambda's and Step Functions' payload limits.
-Fields the step carries (restore's lease) travel from the plan's `backup` object to every unit and to finalize;
-with an abort action, a failure of the units calls it (restore releases its lock) before the notice; finalize
-cleans up after its own failure.
+The plan's answer (its job object, e.g. the backup, and the units) is kept at `$.fanout.<step>`, the units'
+outcomes next to it; only the finalize task writes `$.steps.<step>`, so the verdict and the summary treat this
+step like any other. A dry run stops after the plan (it plans nothing) and reports the plan's result. Each unit's
+payload and outcome is small (a unit description; its manifest entries or counts), well under Lambda's and Step
+Functions' payload limits. Fields the step carries (the lease) travel from the plan's job object to every unit and
+to finalize; with an abort action, a failure of the units calls it (releasing the lease) before the notice;
+finalize cleans up after its own failure.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def fan_out_step(
     if step.fan_out is None:
         raise ValueError(f"step {step.name} does not fan out")
     actions, fan_out_path = step.fan_out, f"$.fanout.{step.name}"
-    carried = {name: sfn.JsonPath.string_at(f"{fan_out_path}.backup.{name}") for name in actions.carried}
+    job_path = f"{fan_out_path}.{actions.job}"
+    carried = {name: sfn.JsonPath.string_at(f"{job_path}.{name}") for name in actions.carried}
     plan = tasks.LambdaInvoke(
         scope,
         f"Plan-{step.name}",
@@ -45,7 +46,7 @@ def fan_out_step(
             "status": sfn.JsonPath.string_at("$.Payload.status"),
             "counts": sfn.JsonPath.object_at("$.Payload.counts"),
             "duration_ms": sfn.JsonPath.number_at("$.Payload.duration_ms"),
-            "backup": sfn.JsonPath.string_at("$.Payload.backup"),
+            actions.job: sfn.JsonPath.string_at(f"$.Payload.{actions.job}"),
             "units": sfn.JsonPath.list_at("$.Payload.units"),
         },
         result_path=fan_out_path,
@@ -62,7 +63,7 @@ def fan_out_step(
         payload=sfn.TaskInput.from_object(
             {
                 "action": actions.unit_action,
-                "backup": sfn.JsonPath.string_at("$.backup"),
+                actions.job: sfn.JsonPath.string_at(f"$.{actions.job}"),
                 **{name: sfn.JsonPath.string_at(f"$.{name}") for name in actions.carried},
                 "unit": sfn.JsonPath.object_at("$.unit"),
             }
@@ -81,7 +82,7 @@ def fan_out_step(
         state_name=f"{step.name}: units",
         items_path=f"{fan_out_path}.units",
         item_selector={
-            "backup": sfn.JsonPath.string_at(f"{fan_out_path}.backup.backup_id"),
+            actions.job: sfn.JsonPath.string_at(f"{job_path}.{actions.job_id}"),
             **carried,
             "unit": sfn.JsonPath.object_at("$$.Map.Item.Value"),
         },
@@ -103,11 +104,13 @@ def fan_out_step(
         payload={
             **step_payload(step),
             "action": actions.finalize_action,
-            "backup": sfn.JsonPath.string_at(f"{fan_out_path}.backup.backup_id"),
+            actions.job: sfn.JsonPath.string_at(f"{job_path}.{actions.job_id}"),
             **carried,
             "outcomes": sfn.JsonPath.list_at(f"{fan_out_path}.outcomes"),
         },
-        extra_summary={name: sfn.JsonPath.string_at(f"$.Payload.backup.{name}") for name in actions.summary_fields},
+        extra_summary={
+            name: sfn.JsonPath.string_at(f"$.Payload.{actions.job}.{name}") for name in actions.summary_fields
+        },
     )
     summary = sfn.Pass(
         scope,
@@ -168,7 +171,7 @@ def _aborted(
         payload=sfn.TaskInput.from_object(
             {
                 "action": actions.abort_action,
-                "backup": sfn.JsonPath.string_at(f"$.fanout.{step.name}.backup.backup_id"),
+                actions.job: sfn.JsonPath.string_at(f"$.fanout.{step.name}.{actions.job}.{actions.job_id}"),
                 **carried,
                 "reason": sfn.JsonPath.format(
                     f"{failed_state} failed: {{}}", sfn.JsonPath.string_at(f"{FAILURE_PATH}.Cause")

@@ -148,11 +148,6 @@ def search_documents(stores: DataStores, index: str) -> Iterator[tuple[str, dict
         yield str(hit["_id"]), dict(hit.get("_source") or {})
 
 
-def fetch_documents(stores: DataStores, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-    response = stores.search.client.mget(index=index, body={"ids": ids})
-    return {str(doc["_id"]): dict(doc["_source"]) for doc in response["docs"] if doc.get("found")}
-
-
 def compare_entity(
     stores: DataStores, entity: EntityDefinition | str, tally: ComparisonTally | None = None
 ) -> Iterator[RecordDifference]:
@@ -199,7 +194,7 @@ def compare_entity(
     leftover = list(seen)
     for start in range(0, len(leftover), FETCH_BATCH):
         batch = leftover[start : start + FETCH_BATCH]
-        documents = fetch_documents(stores, index, batch)
+        documents = stores.search.sources(index, batch)
         for doc_id in batch:
             if doc_id not in documents:
                 continue  # deleted from OpenSearch since the first pass: the stores now agree
@@ -225,7 +220,7 @@ def _differences(
     if not pending:
         return
     updated_at = stores.profile.table.updated_at_attribute
-    current = fetch_documents(stores, index, [doc_id for doc_id, _, _ in pending])
+    current = stores.search.sources(index, [doc_id for doc_id, _, _ in pending])
     for doc_id, record, expected in pending:
         stored = current.get(doc_id)
         if stored is None:

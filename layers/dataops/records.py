@@ -55,3 +55,10 @@ def document_for(entity: EntityDefinition, record: dict[str, Any]) -> tuple[str,
         if record.get(latitude) is not None and record.get(longitude) is not None:
             document[field] = {"lat": float(record[latitude]), "lon": float(record[longitude])}
     return str(record[placement.id_field]), document
+
+
+def item_key_of_document(entity: EntityDefinition, doc_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    """The table key of the item a document was made from: its id and the document's key fields rendered."""
+    if entity.dynamodb is None or entity.opensearch is None:
+        raise ValueError(f"entity {entity.name!r} does not live in both DynamoDB and OpenSearch")
+    return dict(entity.dynamodb.render({**document, entity.opensearch.id_field: doc_id}, include_index_keys=False))

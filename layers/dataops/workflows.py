@@ -28,11 +28,15 @@ class FanOut:
     plan_action: str = "plan"
     unit_action: str = "unit"
     finalize_action: str = "finalize"
-    # Fields of the plan's `backup` object that every unit and finalize call carries too: the job's lease.
+    # The plan's result names the job in this object (its id under `job_id`); every later call carries the id in
+    # a request field of the same name. A backup job is its backup; a restore job, the backup it restores.
+    job: str = "backup"
+    job_id: str = "backup_id"
+    # Fields of the plan's job object that every unit and finalize call carries too: the job's lease.
     carried: tuple[str, ...] = ("lease",)
     # Called by the workflow's catch once plan has succeeded, before the failure notice: it releases the lease.
     abort_action: str | None = "abort"
-    # Fields of finalize's `backup` object that the step's summary shows.
+    # Fields of finalize's job object that the step's summary shows.
     summary_fields: tuple[str, ...] = ("backup_id",)
     # The CDK context key that bounds the Map's concurrency.
     concurrency_key: str = "backup_map_concurrency"
@@ -66,16 +70,17 @@ class WorkflowStep:
         return {**self.request(options), "action": self._fan_out.plan_action}
 
     def unit_request(
-        self, backup: str, unit: Mapping[str, Any], planned: Mapping[str, Any] | None = None
+        self, job: str, unit: Mapping[str, Any], planned: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """What the Map sends for one planned unit (the id, the carried fields of the plan's `backup` object and the
-        unit, so each payload stays small)."""
-        return {"action": self._fan_out.unit_action, "backup": backup, **self._carried(planned), "unit": dict(unit)}
+        """What the Map sends for one planned unit (the job's id, the carried fields of the plan's job object and
+        the unit, so each payload stays small)."""
+        fan_out = self._fan_out
+        return {"action": fan_out.unit_action, fan_out.job: job, **self._carried(planned), "unit": dict(unit)}
 
     def finalize_request(
         self,
         options: Mapping[str, Any],
-        backup: str,
+        job: str,
         outcomes: list[Mapping[str, Any]],
         planned: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
@@ -83,7 +88,7 @@ class WorkflowStep:
         return {
             **self.request(options),
             "action": self._fan_out.finalize_action,
-            "backup": backup,
+            self._fan_out.job: job,
             **self._carried(planned),
             "outcomes": list(outcomes),
         }

@@ -42,7 +42,11 @@ def test_data_key_round_trip(kms):
     key_id = kms.create_key(Description="it")["KeyMetadata"]["KeyId"]
     service = KeyService(kms, key_id)
     context = {"backup_id": "b-1"}
-    plaintext, encrypted = service.generate_data_key(context)
-    assert len(plaintext) == 32 and encrypted != plaintext
+    plaintext, encrypted, key_arn = service.generate_data_key(context)
+    assert len(plaintext) == 32 and encrypted != plaintext and key_arn.endswith(key_id)
     assert service.decrypt_data_key(encrypted, context) == plaintext
+    # Wrapped again under the same key (as a cross-region copy does), it still opens to the same key.
+    rewrapped_arn, rewrapped = service.wrap(plaintext, context)
+    assert rewrapped_arn == key_arn and rewrapped != encrypted
+    assert service.decrypt_data_key(rewrapped, context, key_id=rewrapped_arn) == plaintext
     assert service.describe()["Enabled"] is True

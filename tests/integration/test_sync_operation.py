@@ -206,12 +206,13 @@ def audit_count(stores) -> int:
     [
         ({"action": "resolve-conflicts", "strategy": "newest"}, "strategy", "latest"),
         ({"action": "validate-sync-point", "name": "never-taken"}, "name", "no sync point named 'never-taken'"),
-        ({"action": "sync-point"}, "name", "required for action 'sync-point'"),
+        ({"action": "sync-point"}, "name", "action 'sync-point' needs it"),
         ({"action": "sync-point", "name": "../../etc/passwd"}, "name", "pattern"),
         ({"action": "dynamo-to-os", "entity": "studio"}, "entity", "'studio' is not indexed"),
         ({"action": "dynamo-to-os", "entity": "painter"}, "entity", "unknown entity 'painter'"),
         ({"action": "merge"}, "action", "dynamo-to-os"),
-        ({"action": "detect-conflicts", "ranges": "many"}, "ranges", "integer"),
+        ({"action": "sync-point", "name": "before-release", "ranges": "many"}, "ranges", "integer"),
+        ({"action": "detect-conflicts", "ranges": 4}, "ranges", "it belongs to sync-point"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(tattoo, payload, field, reason):

@@ -30,29 +30,19 @@ class FakeTable:
         return list(self.items)
 
 
-class FakeSearchClient:
-    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
-        self.documents = documents
-
-    def mget(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "docs": [
-                {"_id": doc_id, "found": doc_id in self.documents, "_source": self.documents.get(doc_id)}
-                for doc_id in body["ids"]
-            ]
-        }
-
-
 class FakeSearch:
     def __init__(self, documents: dict[str, dict[str, Any]] | None) -> None:
-        self.client = FakeSearchClient(documents or {})
+        self.documents = documents or {}
         self.exists = documents is not None
 
     def index_exists(self, index: str) -> bool:
         return self.exists
 
     def scan(self, index: str) -> list[dict[str, Any]]:
-        return [{"_id": doc_id, "_source": source} for doc_id, source in self.client.documents.items()]
+        return [{"_id": doc_id, "_source": source} for doc_id, source in self.documents.items()]
+
+    def sources(self, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        return {doc_id: self.documents[doc_id] for doc_id in ids if doc_id in self.documents}
 
 
 def fake_stores(items: list[dict[str, Any]], documents: dict[str, dict[str, Any]] | None) -> Any:
@@ -83,7 +73,7 @@ def build(count: int) -> tuple[Any, list[dict[str, Any]], dict[str, dict[str, An
 
 def test_identical_stores_have_no_differences_and_decimals_equal_floats():
     stores, items, documents = build(5)
-    stores.table.items, stores.search.client.documents = items, documents
+    stores.table.items, stores.search.documents = items, documents
     tally = ComparisonTally()
     assert list(compare_entity(stores, "artist", tally)) == []
     assert (tally.dynamodb, tally.opensearch, tally.matching) == (5, 5, 5)
@@ -96,7 +86,7 @@ def test_each_kind_of_difference_is_found_with_fields_and_newer_side():
     del documents["artist-00003"]
     documents["artist-99999"] = {"artistId": "artist-99999", "updatedAt": "2026-05-01T00:00:00Z"}
     items[4] = {**items[4], "bookingOpen": not items[4]["bookingOpen"], "updatedAt": "2028-01-01T00:00:00Z"}
-    stores.table.items, stores.search.client.documents = items, documents
+    stores.table.items, stores.search.documents = items, documents
 
     tally = ComparisonTally()
     found = {difference.key: difference for difference in compare_entity(stores, "artist", tally)}
@@ -116,7 +106,7 @@ def test_each_kind_of_difference_is_found_with_fields_and_newer_side():
 
 def test_payloads_travel_with_a_difference_but_not_into_reports():
     stores, items, _ = build(1)
-    stores.table.items, stores.search.client.documents = items, {}
+    stores.table.items, stores.search.documents = items, {}
     (difference,) = compare_entity(stores, "artist")
     assert difference.dynamodb_record is not None and difference.dynamodb_record["artistId"] == "artist-00000"
     assert "dynamodb_record" not in difference.model_dump()
@@ -133,7 +123,7 @@ def test_a_missing_index_means_every_item_is_missing_in_opensearch():
 def test_other_entities_in_the_table_are_ignored():
     stores, items, documents = build(2)
     studio = {"PK": "STUDIO#s1", "SK": "PROFILE", "entity_type": "studio", "studioId": "s1"}
-    stores.table.items, stores.search.client.documents = [*items, studio], documents
+    stores.table.items, stores.search.documents = [*items, studio], documents
     assert list(compare_entity(stores, "artist")) == []
 
 

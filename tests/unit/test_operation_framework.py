@@ -66,6 +66,15 @@ def test_each_action_is_parsed_by_its_own_model():
     assert operation.request_fields == {"action", "dry_run", "name", "size", "limit"}
 
 
+def test_the_fields_a_payload_may_carry_are_its_own_actions():
+    # The CLI fills shell switches (DRY_RUN, ...) only into fields the payload's action takes.
+    operation = shelves(default_action="list")
+    assert operation.fields_for({}) == {"action", "dry_run", "limit"}
+    assert operation.fields_for({"action": "list"}) == {"action", "dry_run", "limit"}
+    assert operation.fields_for({"action": "create"}) == {"action", "dry_run", "name", "size"}
+    assert operation.fields_for({"action": "nope"}) == operation.request_fields
+
+
 def test_a_field_of_another_action_is_refused_naming_the_action_and_its_owner():
     with pytest.raises(InvalidRequest) as error:
         shelves().parse({"action": "list", "name": "a"})

@@ -10,7 +10,7 @@ import botocore.session
 from botocore.serialize import create_serializer
 
 from dataops.backup.dumpers import dynamo_line, item_from_line
-from dataops.backup.loaders import _batch_body
+from dataops.stores.dynamodb_wire import batch_body
 
 ITEM: dict[str, Any] = {
     "PK": {"S": "ARTIST#1"},
@@ -32,7 +32,7 @@ def botocore_body(requests: list[dict[str, Any]]) -> Any:
 
 def test_prebuilt_body_matches_botocore_for_every_attribute_type() -> None:
     requests = [{"PutRequest": {"Item": ITEM}}, {"DeleteRequest": {"Key": {"PK": ITEM["PK"], "SK": ITEM["SK"]}}}]
-    body = json.loads(_batch_body("table", requests))
+    body = json.loads(batch_body("table", requests))
     assert body == botocore_body(requests)
     assert body["RequestItems"]["table"][0]["PutRequest"]["Item"]["blob"] == {
         "B": base64.b64encode(b"\x00\xff\x10").decode()
@@ -42,5 +42,5 @@ def test_prebuilt_body_matches_botocore_for_every_attribute_type() -> None:
 def test_backup_lines_go_out_unchanged() -> None:
     """An item read back from a backup line is sent as the line holds it (wire format, binary as base64)."""
     item = item_from_line(dynamo_line(ITEM))
-    sent = json.loads(_batch_body("table", [{"PutRequest": {"Item": item}}]))["RequestItems"]["table"][0]
+    sent = json.loads(batch_body("table", [{"PutRequest": {"Item": item}}]))["RequestItems"]["table"][0]
     assert sent["PutRequest"]["Item"] == json.loads(dynamo_line(ITEM))

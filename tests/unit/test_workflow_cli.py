@@ -11,7 +11,7 @@ from dataops.cli.audit import parse_since
 from dataops.cli.main import app
 from dataops.cli.runner import with_shell_behaviour
 from dataops.errors import InvalidRequest
-from dataops.workflow_runs import step_changes
+from dataops.stores.step_functions import step_changes
 
 runner = CliRunner()
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ import io
 from typing import IO
 
 from dataops import naming
-from dataops.backup.keys import open_data_key
+from dataops.backup.keys import unwrap_data_key
 from dataops.backup.manifest import BackupManifest, manifest_key
 from dataops.errors import StoreUnavailable
 from dataops.stores.data_stores import DataStores
@@ -60,19 +60,17 @@ def copy_backup(stores: DataStores, manifest: BackupManifest, target: DataStores
     target.backups.head_bucket()
     encryption = manifest.encryption
     if encryption is not None:
-        data_key = open_data_key(stores, encryption)
+        data_key = unwrap_data_key(stores, encryption)
         try:
-            wrapped = target.backup_key.client.encrypt(
-                KeyId=target.backup_key.key_id, Plaintext=data_key, EncryptionContext=encryption.encryption_context
-            )
+            key_arn, wrapped = target.backup_key.wrap(data_key, encryption.encryption_context)
         except Exception as exc:  # noqa: BLE001 - any KMS failure stops the copy before its manifest exists
             raise StoreUnavailable(
                 f"KMS key {target.backup_key.key_id!r} in {target.settings.region} could not wrap the data key: {exc}"
             ) from None
         encryption = encryption.model_copy(
             update={
-                "kms_key_id": str(wrapped["KeyId"]),
-                "encrypted_data_key": base64.b64encode(bytes(wrapped["CiphertextBlob"])).decode(),
+                "kms_key_id": key_arn,
+                "encrypted_data_key": base64.b64encode(wrapped).decode(),
             }
         )
     for entry in manifest.objects:

@@ -63,7 +63,6 @@ def scan_segment(
     `keys_only` projects the key attributes and the entity type."""
     table = stores.profile.table
     request: dict[str, Any] = {
-        "TableName": stores.table.name,
         "Segment": segment,
         "TotalSegments": total_segments,
         # No page Limit: DynamoDB's own 1 MB page bounds memory, and on MiniStack each page costs time that
@@ -93,8 +92,7 @@ def scan_segment(
         request["ExpressionAttributeNames"] = names
     if values:
         request["ExpressionAttributeValues"] = values
-    for page in stores.table.client.get_paginator("scan").paginate(**request):
-        yield from page["Items"]
+    yield from stores.table.scan_wire(**request)
 
 
 def dump_dynamodb_segment(
@@ -182,8 +180,7 @@ def dump_postgres_table(cursor: psycopg2.extensions.cursor, table: str, out: Obj
 
 def dump_index(stores: DataStores, index: str, out: ObjectWriter) -> dict[str, Any]:
     """Documents as `{"_id", "_source"}` lines; returns the live index's mappings."""
-    mapping = stores.search.client.indices.get_mapping(index=index)
-    mappings: dict[str, Any] = next(iter(mapping.values())).get("mappings", {})
+    mappings = stores.search.mappings(index)
     for hit in stores.search.scan(index, size=1000):
         out.write(json.dumps({"_id": hit["_id"], "_source": hit["_source"]}, separators=(",", ":")).encode() + b"\n")
         out.rows += 1

@@ -16,17 +16,17 @@ def encryption_context(profile: str, backup_id: str) -> dict[str, str]:
 
 
 def open_data_key(stores: DataStores, header: EncryptionHeader | None) -> bytes | None:
+    """The plaintext data key of an encrypted backup; None for one written without encryption."""
+    return None if header is None else unwrap_data_key(stores, header)
+
+
+def unwrap_data_key(stores: DataStores, header: EncryptionHeader) -> bytes:
     """The plaintext data key, unwrapped by KMS; a wrong or unavailable key is a clear error."""
-    if header is None:
-        return None
     key_service = stores.backup_key
     try:
-        response = key_service.client.decrypt(
-            CiphertextBlob=base64.b64decode(header.encrypted_data_key),
-            KeyId=header.kms_key_id,
-            EncryptionContext=header.encryption_context,
+        data_key = key_service.decrypt_data_key(
+            base64.b64decode(header.encrypted_data_key), header.encryption_context, key_id=header.kms_key_id
         )
-        data_key = bytes(response["Plaintext"])
     except Exception as exc:  # noqa: BLE001 - any KMS failure means the backup cannot be opened
         raise StoreUnavailable(
             f"KMS could not unwrap the backup's data key with key {header.kms_key_id!r} "
@@ -56,18 +56,15 @@ def new_data_key(stores: DataStores, backup_id: str) -> tuple[bytes, EncryptionH
     context = encryption_context(stores.profile.name, backup_id)
     try:
         # The response names the key's ARN, so an alias is resolved without another call.
-        response = stores.backup_key.client.generate_data_key(
-            KeyId=stores.backup_key.key_id, KeySpec="AES_256", EncryptionContext=context
-        )
+        data_key = stores.backup_key.generate_data_key(context)
     except Exception as exc:  # noqa: BLE001 - any KMS failure stops the backup before data is written
         raise StoreUnavailable(
             f"KMS key {stores.backup_key.key_id!r} could not generate a data key: {_client_message(exc)}"
         ) from None
-    plaintext, encrypted = bytes(response["Plaintext"]), bytes(response["CiphertextBlob"])
     header = EncryptionHeader(
-        kms_key_id=str(response["KeyId"]),
-        encrypted_data_key=base64.b64encode(encrypted).decode(),
+        kms_key_id=data_key.key_arn,
+        encrypted_data_key=base64.b64encode(data_key.encrypted).decode(),
         encryption_context=context,
-        key_check=key_check(plaintext, context),
+        key_check=key_check(data_key.plaintext, context),
     )
-    return plaintext, header
+    return data_key.plaintext, header

@@ -9,35 +9,25 @@ serializer. OpenSearch: the index is recreated with the backed-up mappings and b
 
 from __future__ import annotations
 
-import base64
 import json
-import random
 import sqlite3
 import tempfile
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import psycopg2
-from opensearchpy.exceptions import RequestError
 from psycopg2 import sql
 
 from dataops.backup.dumpers import copy_statement, item_from_line
 from dataops.backup.manifest import BackupManifest, ObjectEntry
 from dataops.backup.streams import DecodedReader, read_lines
 from dataops.errors import StoreUnavailable
-from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
+from dataops.stores.dynamodb_wire import WRITERS, wire_json
 
-BATCH = 25
-MAX_ATTEMPTS = 10
-WRITERS = 16
 # psycopg2 reads COPY input in 8 KiB calls by default; large reads cut the Python work per row.
 COPY_READ_BYTES = 1024 * 1024
 REBUILD_MEMORY = "256MB"
@@ -273,82 +263,15 @@ def reset_sequences(cursor: Any, table: str) -> None:
         )
 
 
-def _wire_json(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _batch_body(name: str, requests: list[dict[str, Any]]) -> bytes:
-    """The BatchWriteItem request body: items are already in DynamoDB's wire format, so one C-speed json.dumps
-    replaces botocore's per-attribute serializer (which cost more client CPU than the server spent storing)."""
-    body = {"RequestItems": {name: requests}}
-    return json.dumps(body, separators=(",", ":"), default=_wire_json).encode()
-
-
-_prebuilt = threading.local()
-
-
-def _send_prebuilt_body(request: Any, **_kwargs: Any) -> None:
-    """`before-sign` hook of the restore writer client: the body built by `_batch_body` goes out as it is (and is
-    what gets signed); botocore still signs, retries throttling and parses the response."""
-    body = getattr(_prebuilt, "body", None)
-    if body is not None:
-        request.data = body
-
-
-def _writer_client(stores: DataStores) -> Any:
-    """A client of its own (validation off, body hook on), so the shared client is untouched."""
-    client = aws.client(stores.settings, "dynamodb", validate=False)
-    client.meta.events.register(
-        "before-sign.dynamodb.BatchWriteItem", _send_prebuilt_body, unique_id="dataops-restore-prebuilt-body"
-    )
-    return client
-
-
-def _write_batch(client: Any, name: str, requests: list[dict[str, Any]]) -> None:
-    pending = requests
-    for attempt in range(MAX_ATTEMPTS):
-        _prebuilt.body = _batch_body(name, pending)
-        try:
-            # The real requests travel in the prebuilt body; the empty list only keeps the serializer idle.
-            response = client.batch_write_item(RequestItems={name: []})
-        finally:
-            _prebuilt.body = None
-        pending = response.get("UnprocessedItems", {}).get(name, [])
-        if not pending:
-            return
-        time.sleep(0.05 * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
-    raise StoreUnavailable(f"DynamoDB table {name!r}: {len(pending)} items unprocessed after {MAX_ATTEMPTS} attempts")
-
-
-def _parallel_batches(stores: DataStores, requests: Iterable[dict[str, Any]], pool: ThreadPoolExecutor) -> int:
-    """Submit batches of 25 with a bounded number in flight, so memory stays flat."""
-    client, name = _writer_client(stores), stores.table.name
-    in_flight: deque[Future[None]] = deque()
-    written = 0
-    iterator = iter(requests)
-    while batch := list(islice(iterator, BATCH)):
-        in_flight.append(pool.submit(_write_batch, client, name, batch))
-        written += len(batch)
-        if len(in_flight) >= WRITERS * 2:
-            in_flight.popleft().result()
-    for future in in_flight:
-        future.result()
-    return written
-
-
 def write_requests(stores: DataStores, requests: Iterable[dict[str, Any]]) -> int:
     """Parallel BatchWriteItem of wire-format Put/Delete requests (the restore writer on its own); the count sent."""
-    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-dynamodb") as pool:
-        return _parallel_batches(stores, requests, pool)
+    return stores.table_writer.write(requests)
 
 
 def _current_keys(stores: DataStores, entities: list[str] | None) -> Iterator[dict[str, Any]]:
     table = stores.profile.table
     key_names = [table.partition_key.name] + ([table.sort_key.name] if table.sort_key else [])
     request: dict[str, Any] = {
-        "TableName": stores.table.name,
         "ProjectionExpression": ", ".join(f"#k{i}" for i in range(len(key_names))),
         "ExpressionAttributeNames": {f"#k{i}": name for i, name in enumerate(key_names)},
     }
@@ -357,8 +280,7 @@ def _current_keys(stores: DataStores, entities: list[str] | None) -> Iterator[di
         request["FilterExpression"] = f"#entity IN ({', '.join(placeholders)})"
         request["ExpressionAttributeNames"]["#entity"] = table.entity_type_attribute
         request["ExpressionAttributeValues"] = {p: {"S": e} for p, e in zip(placeholders, entities, strict=True)}
-    for page in stores.table.client.get_paginator("scan").paginate(**request):
-        yield from page["Items"]
+    yield from stores.table.scan_wire(**request)
 
 
 def read_items(entries: list[ObjectEntry], open_object: OpenObject) -> Iterator[dict[str, Any]]:
@@ -404,8 +326,8 @@ def replace_items(stores: DataStores, items: Iterable[dict[str, Any]], entities:
     counts: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="restore-dynamodb") as pool:
         deletes = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities))
-        _parallel_batches(stores, deletes, pool)
-        _parallel_batches(stores, _counted_puts(stores, items, entities, counts), pool)
+        stores.table_writer.write_in(pool, deletes)
+        stores.table_writer.write_in(pool, _counted_puts(stores, items, entities, counts))
     return counts
 
 
@@ -437,7 +359,7 @@ def apply_dynamodb_increment(
 
     def key_of(item: dict[str, Any]) -> str:
         # Binary keys arrive as bytes (from a backup line or a scan): base64, as on the wire, on both sides.
-        return json.dumps([item[name] for name in key_names], sort_keys=True, default=_wire_json)
+        return json.dumps([item[name] for name in key_names], sort_keys=True, default=wire_json)
 
     counts: dict[str, int] = {}
 
@@ -464,8 +386,8 @@ def apply_dynamodb_increment(
 
         with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="increment-dynamodb") as pool:
             gone = ({"DeleteRequest": {"Key": key}} for key in _current_keys(stores, entities) if not is_kept(key))
-            _parallel_batches(stores, gone, pool)
-            _parallel_batches(stores, changed_items(), pool)
+            stores.table_writer.write_in(pool, gone)
+            stores.table_writer.write_in(pool, changed_items())
     return counts
 
 
@@ -476,28 +398,12 @@ def restore_index(stores: DataStores, entry: ObjectEntry, mappings: dict[str, An
     return loaded
 
 
-def _recreate_index(stores: DataStores, index: str, mappings: dict[str, Any]) -> None:
-    """Delete and create the index with the backed-up mappings. A writer that auto-creates the index in between
-    (the stream sync, indexing the items a restore just wrote) is outrun by deleting again."""
-    client = stores.search.client
-    for _attempt in range(5):
-        if stores.search.index_exists(index):
-            client.indices.delete(index=index)
-        try:
-            client.indices.create(index=index, body={"mappings": mappings})
-            return
-        except RequestError as exc:
-            if exc.error != "resource_already_exists_exception":
-                raise
-    raise StoreUnavailable(f"OpenSearch index {index} kept being recreated by another writer; restore it again")
-
-
 def replace_index(
     stores: DataStores, base_name: str, mappings: dict[str, Any], documents: Iterable[dict[str, Any]]
 ) -> int:
     """Recreate the index with `mappings` and bulk load `{"_id", "_source"}` documents."""
     index = stores.settings.resolved_index(base_name)
-    _recreate_index(stores, index, mappings)
+    stores.search.recreate_index(index, mappings)
     actions = ({"_index": index, "_id": doc["_id"], "_source": doc["_source"]} for doc in documents)
     loaded, failures = stores.search.bulk(actions, chunk_size=1000)
     if failures:

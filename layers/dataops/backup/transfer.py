@@ -184,8 +184,7 @@ def _export_index(
 ) -> list[ExportFile]:
     index = stores.settings.resolved_index(base_name)
     fields = _pii_fields(stores, entity_for_index(stores.profile, base_name)) if mask else ()
-    mapping = stores.search.client.indices.get_mapping(index=index)
-    mappings = next(iter(mapping.values())).get("mappings", {})
+    mappings = stores.search.mappings(index)
     with location.writer(f"opensearch/{base_name}.mappings.json") as out:
         out.write(json.dumps(mappings, indent=2).encode())
     path, rows = f"opensearch/{base_name}.jsonl", 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +11,8 @@ from dataops.config import Settings, behaviour_defaults, load_settings
 from dataops.errors import DataOpsError, InvalidRequest
 from dataops.operations.framework import Operation
 from dataops.profiles import load_profile
-from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
+from dataops.stores.functions import DeployedFunctions
 
 INVALID_REQUEST_PREFIX = "invalid request:"
 
@@ -54,17 +53,13 @@ def with_shell_behaviour(request_fields: Collection[str], payload: dict[str, Any
 
 def run_remote(operation: Operation[Any, Any], payload: dict[str, Any], target: CliTarget) -> dict[str, Any]:
     """Invoke the deployed function; a function error comes back as a DataOpsError with the function's message."""
-    payload = with_shell_behaviour(operation.request_fields, payload)
+    # Only the fields of the payload's own action: `seed list` takes no skip_existing even if SKIP_EXISTING is set.
+    payload = with_shell_behaviour(operation.fields_for(payload), payload)
     operation.parse(payload)  # refuse bad input before the network round trip, with the same message
     settings = target.settings()
     name = naming.function_name(settings.profile, settings.stage, operation.name)
-    client = aws.client(settings, "lambda")
-    try:
-        response = client.invoke(FunctionName=name, Payload=json.dumps(payload).encode())
-    except client.exceptions.ResourceNotFoundException:
-        raise DataOpsError(f"function {name} is not deployed; run `make deploy PROFILE={settings.profile}`") from None
-    body = json.loads(response["Payload"].read() or b"null")
-    if response.get("FunctionError"):
+    body, function_error = DeployedFunctions(settings).invoke(name, payload)
+    if function_error:
         message = body.get("errorMessage", "unknown error") if isinstance(body, dict) else str(body)
         # AWS names the error type (InvalidRequest, UnknownName); the local target reports Runtime.HandlerError,
         # so the message's fixed prefix is what both share.

@@ -83,8 +83,11 @@ def _run(payload: dict[str, Any], profile: str, stage: str, target: str, remote:
         return execute(SYNC, payload, where, remote=remote, as_json=False, render=render_sync)
 
 
-def _payload(action: str, entity: str | None, dry_run: bool | None, limit: int, **extra: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {"action": action, "report_limit": limit, **extra}
+def _payload(action: str, entity: str | None, dry_run: bool | None, limit: int | None, **extra: Any) -> dict[str, Any]:
+    """Only the fields the action takes: each action's request refuses the others (sync-point lists nothing)."""
+    payload: dict[str, Any] = {"action": action, **extra}
+    if limit is not None:
+        payload["report_limit"] = limit
     if entity:
         payload["entity"] = entity
     if dry_run is not None:
@@ -182,7 +185,7 @@ def sync_point(
 
     Example: [bold]dataops sync sync-point before-release -p tattoo_directory --no-dry-run[/bold]
     """
-    payload = _payload("sync-point", entity, dry_run, 0, name=name, ranges=ranges)
+    payload = _payload("sync-point", entity, dry_run, None, name=name, ranges=ranges)
     _run(payload, profile, stage, target, remote, as_json)
 
 

@@ -32,7 +32,8 @@ from dataops.cli.options import (
 )
 from dataops.cli.runner import CliTarget, with_shell_behaviour
 from dataops.errors import DataOpsError, InvalidRequest
-from dataops.workflow_runs import Execution, StateMachines, run_in_process
+from dataops.stores.step_functions import Execution, StateMachines
+from dataops.workflow_runs import run_in_process
 from dataops.workflows import WORKFLOWS, Workflow, workflow_named
 
 workflow_app = typer.Typer(

@@ -133,6 +133,15 @@ class Operation(Generic[RequestT, ResultT]):
         """Every field some action's request has (the CLI carries shell switches only for these)."""
         return frozenset(name for action in self.actions for name in action.request_model.model_fields)
 
+    def fields_for(self, payload: Mapping[str, Any]) -> frozenset[str]:
+        """The fields the payload's action takes (all actions' fields when it names none that exists)."""
+        name = payload.get("action", self.default_action if len(self.actions) > 1 else None)
+        if len(self.actions) == 1:
+            return frozenset(self.actions[0].request_model.model_fields)
+        if isinstance(name, str) and name in self.by_name:
+            return frozenset(self.by_name[name].request_model.model_fields)
+        return self.request_fields
+
     def action_for(self, request: OperationRequest) -> Action[Any]:
         return self.by_name[action_of(request)]
 
@@ -192,9 +201,6 @@ class Operation(Generic[RequestT, ResultT]):
         """Run the action's body and wrap its output in the envelope; no lock (callers inside a run use this)."""
         started_at, started = utc_now(), time.monotonic()
         output = self.action_for(request).body(request, stores)
-        if isinstance(output, OperationResult):
-            # A body that still builds its own envelope; it already carries status and timing.
-            return output  # type: ignore[return-value]
         result = self.result_model.model_validate(
             {
                 **{name: getattr(output, name) for name in type(output).model_fields},

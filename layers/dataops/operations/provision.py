@@ -6,11 +6,10 @@ It is additive and idempotent: an existing index keeps its documents and gains n
 
 from __future__ import annotations
 
-import time
 from typing import Literal
 
-from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
+from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.operations.framework import Action, Operation
 from dataops.stores.data_stores import DataStores
 
 
@@ -18,8 +17,7 @@ class ProvisionRequest(OperationRequest):
     action: Literal["ensure"] = "ensure"
 
 
-def run_provision(request: ProvisionRequest, stores: DataStores) -> OperationResult:
-    started_at, started = utc_now(), time.monotonic()
+def run_provision(request: ProvisionRequest, stores: DataStores) -> ActionOutput:
     created: list[str] = []
     updated: list[str] = []
     for _entity, placement in stores.profile.search_indexes():
@@ -28,13 +26,7 @@ def run_provision(request: ProvisionRequest, stores: DataStores) -> OperationRes
         if not request.dry_run:
             stores.search.ensure_index(index, placement.mappings)
         (updated if exists else created).append(index)
-    return OperationResult(
-        operation="provision",
-        action=request.action,
-        status=status_for(request),
-        profile=stores.profile.name,
-        started_at=started_at,
-        duration_ms=elapsed_ms(started),
+    return ActionOutput(
         counts={"indexes_created": len(created), "indexes_updated": len(updated)},
         details={"created": created, "updated": updated},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Literal
@@ -11,8 +10,8 @@ from pydantic import BaseModel
 
 from dataops.backup.catalog import latest_complete
 from dataops.errors import DataOpsError
-from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
+from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.operations.framework import Action, Operation
 from dataops.operations.migrate import current_version
 from dataops.stores.data_stores import DataStores
 from dataops.stores.postgres import describe_params
@@ -29,9 +28,13 @@ class EntityCounts(BaseModel):
     opensearch: int | None = None
 
 
-class StatusResult(OperationResult):
+class StatusOutput(ActionOutput):
     stores: dict[str, str | None]
     entities: list[EntityCounts]
+
+
+class StatusResult(OperationResult, StatusOutput):
+    pass
 
 
 def _dynamodb_counts(stores: DataStores) -> Counter[str]:
@@ -76,8 +79,7 @@ def _store_names(stores: DataStores) -> dict[str, str | None]:
     return names
 
 
-def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
-    started_at, started = utc_now(), time.monotonic()
+def run_status(request: StatusRequest, stores: DataStores) -> StatusOutput:
     warnings: list[str] = []
     per_store: dict[str, Mapping[str, int | None]] = {}
     readers: dict[str, tuple[bool, Callable[[], Mapping[str, int | None]]]] = {
@@ -118,13 +120,7 @@ def run_status(request: StatusRequest, stores: DataStores) -> StatusResult:
         for store in ("dynamodb", "postgres", "opensearch")
         if store in per_store
     }
-    return StatusResult(
-        operation="status",
-        action=request.action,
-        status=status_for(request),
-        profile=stores.profile.name,
-        started_at=started_at,
-        duration_ms=elapsed_ms(started),
+    return StatusOutput(
         counts=totals,
         warnings=warnings,
         details=details,

@@ -33,22 +33,31 @@ def _session(region: str, local_credentials: bool) -> boto3.Session:
 
 
 @cache
-def _client(service: str, region: str, endpoint: str | None, local_credentials: bool, validate: bool = True) -> Any:
+def _client(
+    service: str,
+    region: str,
+    endpoint: str | None,
+    local_credentials: bool,
+    validate: bool = True,
+    override: Config | None = None,
+) -> Any:
     with _lock:
         session = _session(region, local_credentials)
         config = _CLIENT_CONFIG if validate else _CLIENT_CONFIG.merge(Config(parameter_validation=False))
+        config = config.merge(override) if override is not None else config
         return session.client(service, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]
 
 
-def client(settings: Settings, service: str, *, validate: bool = True) -> Any:
+def client(settings: Settings, service: str, *, validate: bool = True, config: Config | None = None) -> Any:
     """A cached client for `service`. On the local target without credentials in the environment, use test keys.
     `validate=False` gives a separate client that skips botocore's request validation (bulk writers whose
-    requests are built by code, where validating every attribute of every item costs more than the call)."""
+    requests are built by code, where validating every attribute of every item costs more than the call).
+    `config` (a module constant, since clients are cached by it) is merged over the shared config."""
     local_credentials = settings.target == "local" and not os.environ.get("AWS_ACCESS_KEY_ID")
     endpoint = settings.aws_endpoint
     if service == "s3" and os.environ.get("AWS_ENDPOINT_URL_S3"):
         endpoint = os.environ["AWS_ENDPOINT_URL_S3"]
-    return _client(service, settings.region, endpoint, local_credentials, validate)
+    return _client(service, settings.region, endpoint, local_credentials, validate, config)
 
 
 def credentials(settings: Settings) -> Any:

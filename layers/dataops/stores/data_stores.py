@@ -14,11 +14,13 @@ from dataops.errors import ConfigurationError
 from dataops.profiles import Profile
 from dataops.stores import aws
 from dataops.stores.dynamodb import DynamoTable
+from dataops.stores.dynamodb_wire import WireBatchWriter
 from dataops.stores.kms import KeyService
 from dataops.stores.opensearch import SearchStore, build_client
 from dataops.stores.postgres import ConnectionParams, PostgresStore, params_from_dsn, params_from_secret
 from dataops.stores.s3 import ObjectStore
 from dataops.stores.secrets import SecretStore
+from dataops.stores.sns import AlertTopic
 
 
 class DataStores:
@@ -31,6 +33,11 @@ class DataStores:
         return DynamoTable(
             aws.client(self.settings, "dynamodb"), self.settings.resolved_table_name(self.profile.table.base_name)
         )
+
+    @cached_property
+    def table_writer(self) -> WireBatchWriter:
+        """The restore writer of the data table, on a client of its own (botocore validation off)."""
+        return WireBatchWriter(aws.client(self.settings, "dynamodb", validate=False), self.table.name)
 
     @cached_property
     def control(self) -> DynamoTable:
@@ -51,6 +58,10 @@ class DataStores:
             or f"alias/{naming.resource_prefix(self.profile.name, self.settings.stage)}-backups"
         )
         return KeyService(aws.client(self.settings, "kms"), key_id)
+
+    @cached_property
+    def alert_topic(self) -> AlertTopic:
+        return AlertTopic(aws.client(self.settings, "sns"), self.settings.resolved_alert_topic_arn())
 
     @property
     def postgres_secret_id(self) -> str | None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import queue
-import random
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,13 +15,13 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from dataops.errors import StoreUnavailable
+from dataops.stores.backoff import MAX_BATCH_ATTEMPTS, pause_before_retry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
-MAX_BATCH_ATTEMPTS = 10
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -102,7 +100,7 @@ class DynamoTable:
             pending = cast(list[dict[str, Any]], response.get("UnprocessedItems", {}).get(self.name, []))
             if not pending:
                 return
-            time.sleep(self._backoff_base * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+            pause_before_retry(attempt, self._backoff_base)
         raise StoreUnavailable(
             f"DynamoDB table {self.name!r}: {len(pending)} items still unprocessed after {MAX_BATCH_ATTEMPTS} attempts"
         )
@@ -162,7 +160,7 @@ class DynamoTable:
                 if not unprocessed:
                     break
                 request["Keys"] = unprocessed["Keys"]
-                time.sleep(self._backoff_base * (2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
+                pause_before_retry(attempt, self._backoff_base)
             else:
                 raise StoreUnavailable(f"DynamoDB table {self.name!r}: keys still unprocessed after retries")
         return found
@@ -249,6 +247,27 @@ class DynamoTable:
                             finished += 1
                     except queue.Empty:
                         continue
+
+    def scan_segment(self, segment: int, segments: int, *, page_size: int | None = None) -> Iterator[Item]:
+        """One segment of a parallel scan, streamed page by page: the share of one unit of a fanned-out job."""
+        parameters: dict[str, Any] = {"Segment": segment, "TotalSegments": segments}
+        if page_size:
+            parameters["PaginationConfig"] = {"PageSize": page_size}
+        for raw in self.scan_wire(**parameters):
+            yield from_dynamo(raw)
+
+    def item_count(self) -> int:
+        """The table's item count as DynamoDB last measured it (about every six hours on AWS): for sizing work."""
+        return int(self.describe().get("ItemCount", 0))
+
+    def scan_wire(self, **parameters: Any) -> Iterator[dict[str, Any]]:
+        """Items in DynamoDB's wire format, streamed page by page: for backup and restore, which keep that format
+        end to end. `parameters` are Scan's (Segment, ProjectionExpression, FilterExpression, ...)."""
+        try:
+            for page in self.client.get_paginator("scan").paginate(TableName=self.name, **parameters):
+                yield from page["Items"]
+        except ClientError as exc:
+            raise StoreUnavailable(f"DynamoDB table {self.name!r}: {exc.response['Error']['Message']}") from exc
 
     def count_by(self, attribute: str, *, segments: int = 4) -> Counter[str]:
         """Item counts per value of `attribute` (e.g. the entity type), with a projected parallel scan."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection, helpers
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
+from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException, RequestError
 
 from dataops.errors import StoreUnavailable
 
@@ -60,6 +60,27 @@ class SearchStore:
         self.client.indices.create(index=index, body={"mappings": mappings}, params={"request_timeout": BULK_TIMEOUT})
         return True
 
+    def recreate_index(self, index: str, mappings: dict[str, Any], *, attempts: int = 5) -> None:
+        """Delete and create `index` with `mappings`, empty. A writer that auto-creates the index in between (the
+        stream sync, indexing items a restore just wrote) is outrun by deleting again."""
+        for _attempt in range(attempts):
+            if self.index_exists(index):
+                self.client.indices.delete(index=index, params={"request_timeout": BULK_TIMEOUT})
+            try:
+                self.client.indices.create(
+                    index=index, body={"mappings": mappings}, params={"request_timeout": BULK_TIMEOUT}
+                )
+                return
+            except RequestError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+        raise StoreUnavailable(f"OpenSearch index {index} kept being recreated by another writer; restore it again")
+
+    def mappings(self, index: str) -> dict[str, Any]:
+        """The live index's mappings (what a backup or export keeps beside its documents)."""
+        found = self.client.indices.get_mapping(index=index)
+        return dict(next(iter(found.values())).get("mappings", {}))
+
     def count(self, index: str) -> int | None:
         """Documents in `index`, or None when the index does not exist."""
         try:
@@ -82,6 +103,13 @@ class SearchStore:
             index=index, body={"ids": ids}, params={"_source": "false", "request_timeout": BULK_TIMEOUT}
         )
         return {doc["_id"] for doc in response.get("docs", []) if doc.get("found")}
+
+    def sources(self, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id -> source of those of `ids` that have a document in `index` (one mget)."""
+        if not ids:
+            return {}
+        response = self.client.mget(index=index, body={"ids": ids}, params={"request_timeout": BULK_TIMEOUT})
+        return {str(doc["_id"]): dict(doc["_source"]) for doc in response.get("docs", []) if doc.get("found")}
 
     def delete_all(self, index: str) -> int:
         """Delete every document of `index`, keeping the index and its mappings; 0 when the index is absent."""
@@ -111,6 +139,42 @@ class SearchStore:
             else:
                 failures.append(info)
         return succeeded, failures
+
+    def bulk_each(
+        self, actions: Iterable[dict[str, Any]], *, chunk_size: int = 500, max_retries: int = 3
+    ) -> Iterator[tuple[bool, Any]]:
+        """(ok, info) per action, in order, without raising on a refused one (a version conflict is an answer);
+        rejected chunks (429) are retried with backoff."""
+        yield from helpers.streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=chunk_size,
+            raise_on_error=False,
+            raise_on_exception=False,
+            max_retries=max_retries,
+            request_timeout=BULK_TIMEOUT,
+        )
+
+    def stored_version(self, index: str, doc_id: str) -> int | None:
+        """The version of the stored document (its external version under sync), or None when there is none."""
+        try:
+            found = self.client.get(index=index, id=doc_id, _source=False)
+        except NotFoundError:
+            return None
+        return int(found["_version"])
+
+    def index_at_version(
+        self, index: str, doc_id: str, document: dict[str, Any], version: int
+    ) -> Literal["created", "updated"] | None:
+        """Index `document` at external `version` (kept if the stored one is not older): "created" or "updated",
+        or None when a newer version is stored."""
+        try:
+            response = self.client.index(
+                index=index, id=doc_id, body=document, version=version, version_type="external_gte"
+            )
+        except ConflictError:
+            return None
+        return "created" if response.get("result") == "created" else "updated"
 
     def scan(self, index: str, query: dict[str, Any] | None = None, *, size: int = 500) -> Iterator[dict[str, Any]]:
         yield from helpers.scan(self.client, index=index, query=query or {"query": {"match_all": {}}}, size=size)

@@ -32,6 +32,22 @@ class ObjectStore:
             reason = "does not exist" if code in {"404", "NoSuchBucket"} else f"is not accessible ({code})"
             raise StoreUnavailable(f"S3 bucket {self.bucket!r} {reason}") from exc
 
+    def default_encryption_rules(self) -> list[dict[str, Any]]:
+        """The bucket's default-encryption rules; none when it has no configuration (or it cannot be read)."""
+        try:
+            found = self.client.get_bucket_encryption(Bucket=self.bucket)
+        except ClientError:
+            return []
+        return [dict(rule) for rule in found["ServerSideEncryptionConfiguration"]["Rules"]]
+
+    def public_access_block(self) -> dict[str, bool]:
+        """The bucket's public-access-block settings; empty when it has none (or they cannot be read)."""
+        try:
+            found = self.client.get_public_access_block(Bucket=self.bucket)
+        except ClientError:
+            return {}
+        return {name: bool(value) for name, value in found["PublicAccessBlockConfiguration"].items()}
+
     def upload_stream(self, key: str, source: IO[bytes], *, extra: dict[str, Any] | None = None) -> None:
         self.client.upload_fileobj(source, self.bucket, key, ExtraArgs=extra or {}, Config=TRANSFER_CONFIG)
 

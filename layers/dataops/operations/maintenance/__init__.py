@@ -6,16 +6,15 @@ take the same lock. A validation that still fails fails the run, after health ha
 
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError
-from dataops.models import OperationRequest, OperationResult, utc_now
+from dataops.models import ActionOutput, OperationRequest, OperationResult
 from dataops.operations.backup import BACKUP
-from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation
 from dataops.operations.health import HealthRequest, run_health
 from dataops.operations.validate import VALIDATE, ValidationFailed
 from dataops.stores.data_stores import DataStores
@@ -40,13 +39,16 @@ class MaintenanceStep(BaseModel):
     details: dict[str, Any] = {}
 
 
-class MaintenanceResult(OperationResult):
+class MaintenanceOutput(ActionOutput):
     steps: list[MaintenanceStep]
     overall: str
 
 
-def run_maintenance(request: MaintenanceRequest, stores: DataStores) -> MaintenanceResult:
-    started_at, started = utc_now(), time.monotonic()
+class MaintenanceResult(OperationResult, MaintenanceOutput):
+    pass
+
+
+def run_maintenance(request: MaintenanceRequest, stores: DataStores) -> MaintenanceOutput:
     done = "dry_run" if request.dry_run else "succeeded"
     steps: list[MaintenanceStep] = []
 
@@ -96,13 +98,7 @@ def run_maintenance(request: MaintenanceRequest, stores: DataStores) -> Maintena
     )  # fmt: skip
     if failure is not None:
         raise MaintenanceFailed(f"maintenance: backups cleaned, health {health.overall}; {failure.message}")
-    return MaintenanceResult(
-        operation="maintenance",
-        action=request.action,
-        status=status_for(request),
-        profile=stores.profile.name,
-        started_at=started_at,
-        duration_ms=elapsed_ms(started),
+    return MaintenanceOutput(
         counts={"backups_removed": removed, "issues": steps[1].details["summary"]["total"]},
         steps=steps,
         overall=health.overall,

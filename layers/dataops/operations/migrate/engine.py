@@ -20,7 +20,7 @@ from dataops.operations.migrate.history import (
     now_entry,
     recorded,
 )
-from dataops.operations.migrate.models import MigrateRequest, MigrationState, MigrationStepReport
+from dataops.operations.migrate.models import MigrationState, MigrationStepReport
 from dataops.stores.data_stores import DataStores
 
 BEFORE_FIRST = "0"
@@ -238,11 +238,11 @@ class MigrationRun:
 
 
 @contextmanager
-def open_run(stores: DataStores, request: MigrateRequest) -> Iterator[MigrationRun]:
+def open_run(stores: DataStores, *, dry_run: bool) -> Iterator[MigrationRun]:
     """Files are loaded (and refused if malformed) before any store is touched."""
     migrations = load_migrations(stores)
     history = history_for(stores)
     try:
-        yield MigrationRun(stores, migrations, history, request.dry_run)
+        yield MigrationRun(stores, migrations, history, dry_run)
     finally:
         history.close()

@@ -1,34 +1,57 @@
-"""Request and result models of the `migrate` operation."""
+"""The `migrate` operation's requests (one model per action, discriminated on `action`) and its one result."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
-from dataops.errors import InvalidRequest
-from dataops.models import OperationRequest, OperationResult
+from dataops.models import ActionOutput, OperationRequest, OperationResult
 from dataops.operations.migrate.files import VERSION_PATTERN
 
-MigrateAction = Literal["status", "list", "apply", "run", "rollback", "validate"]
 MigrationStateName = Literal["applied", "pending", "failed", "drifted", "missing_file"]
 
 
-class MigrateRequest(OperationRequest):
-    action: MigrateAction = "status"
+class ShowMigrationStatus(OperationRequest):
+    """Each migration applied, pending, failed or drifted, with applied time and duration."""
+
+    # The action a bare `{}` means; the model's default lets it be built without one too.
+    action: Literal["status"] = "status"
+
+
+class ListMigrations(OperationRequest):
+    """The migration files, in order; reads no store, so it works before anything is deployed."""
+
+    action: Literal["list"]
+
+
+class ValidateMigrations(OperationRequest):
+    """Run each applied migration's validate() and compare recorded checksums with the files."""
+
+    action: Literal["validate"]
+
+
+class MigrationChange(OperationRequest):
+    """What the actions that run up() or down() share: they refuse drifted applied files unless told to repair."""
+
+    repair: bool = Field(
+        default=False, description="Accept edited (drifted) applied files: record their new checksums, then go on."
+    )
+
+
+class TargetedChange(MigrationChange):
+    """apply and rollback: the whole sequence of migrations, up to (or back to) a target."""
+
     target: str | None = Field(
         default=None,
         description="apply: stop after this version; rollback: undo down to (not including) it, '0' for all.",
-    )
-    migration: str | None = Field(default=None, description="run: the migration's version, name or file slug.")
-    repair: bool = Field(
-        default=False, description="Accept edited (drifted) applied files: record their new checksums, then go on."
     )
 
     @field_validator("target", mode="before")
     @classmethod
     def _target_is_a_version(cls, value: object) -> object:
+        # A JSON or CLI `1` for version "1" is what the user meant.
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, str):
@@ -40,16 +63,29 @@ class MigrateRequest(OperationRequest):
             return text
         return value
 
-    @model_validator(mode="after")
-    def _fields_fit_the_action(self) -> MigrateRequest:
-        # Raised as InvalidRequest (not ValueError) so the message names the field, not the whole request.
-        if self.action == "run" and not self.migration:
-            raise InvalidRequest.for_field("migration", "action 'run' needs it: a version, name or file slug")
-        if self.migration and self.action != "run":
-            raise InvalidRequest.for_field("migration", f"only for action 'run', not {self.action!r}")
-        if self.target is not None and self.action not in {"apply", "rollback"}:
-            raise InvalidRequest.for_field("target", f"only for actions 'apply' and 'rollback', not {self.action!r}")
-        return self
+
+class ApplyMigrations(TargetedChange):
+    """Apply every pending migration, or those up to `target`."""
+
+    action: Literal["apply"]
+
+
+class RollBackMigrations(TargetedChange):
+    """Run down() in reverse order back to `target`, or undo only the last applied migration."""
+
+    action: Literal["rollback"]
+
+
+class RunMigration(MigrationChange):
+    """Apply one migration, named by version, name or file slug."""
+
+    action: Literal["run"]
+    migration: str = Field(min_length=1, description="The migration's version, name or file slug.")
+
+
+MigrateRequest = (
+    ShowMigrationStatus | ListMigrations | ApplyMigrations | RunMigration | RollBackMigrations | ValidateMigrations
+)
 
 
 class MigrationState(BaseModel):
@@ -76,8 +112,15 @@ class MigrationStepReport(BaseModel):
     error: str | None = None
 
 
-class MigrateResult(OperationResult):
+class MigrateOutput(ActionOutput):
+    """What a migrate action returns besides counts: every migration's state and the steps this run took."""
+
     current_version: str | None = None
     migrations: list[MigrationState] = []
     steps: list[MigrationStepReport] = []
+    # validate only; the CLI exits 1 on False, while the status stays succeeded (the run itself did not fail).
     valid: bool | None = None
+
+
+class MigrateResult(OperationResult, MigrateOutput):
+    pass

@@ -8,30 +8,28 @@ plus item and document counts from `status` and the DynamoDB-vs-OpenSearch incon
 from __future__ import annotations
 
 import os
-import time
-from typing import Any, Literal
+from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import Field, field_validator
 
 from dataops.compare import compare_entity
-from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
+from dataops.models import utc_now
+from dataops.operations.framework import Action, Operation
 from dataops.operations.health import HealthRequest, run_health
-from dataops.operations.monitor.alerts import (
-    DEFAULT_THRESHOLDS,
-    Alert,
-    AlertBook,
-    AlertPublisher,
-    AlertSeverity,
-    Delivery,
-    SnsPublisher,
-    breaches,
-)
+from dataops.operations.monitor.alerts import Alert, AlertBook, Delivery, breaches
 from dataops.operations.monitor.history import record_metrics, trend_report
+from dataops.operations.monitor.models import (
+    CheckMetrics,
+    ClearAlerts,
+    ListAlerts,
+    MonitorOutput,
+    MonitorRequest,
+    MonitorResult,
+    SendTestAlert,
+    TrendReport,
+)
 from dataops.operations.status import StatusRequest, run_status
-from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
 
 # Latency of these checks is the store's response time.
@@ -43,34 +41,6 @@ STORE_CHECKS = {
 }
 
 emf = Metrics(namespace="DataOps", service="dataops")
-
-
-class MonitorRequest(OperationRequest):
-    action: Literal["check", "report", "alerts", "clear-alerts", "test-alerts"] = "check"
-    severity: AlertSeverity | None = Field(default=None, description="alerts: only this severity.")
-    thresholds: dict[str, float] = Field(default={}, description="Override alert limits by key.")
-    limit: int = Field(default=100, ge=1, le=1000, description="report: the newest N checks.")
-    publish: bool = Field(default=True, description="check: publish raised/cleared alerts to the SNS topic.")
-
-    @field_validator("thresholds")
-    @classmethod
-    def _known_threshold_keys(cls, value: dict[str, float]) -> dict[str, float]:
-        if unknown := sorted(set(value) - set(DEFAULT_THRESHOLDS)):
-            raise ValueError(f"unknown threshold key(s) {unknown}; valid: {', '.join(DEFAULT_THRESHOLDS)}")
-        return value
-
-    def limits(self) -> dict[str, float]:
-        return {key: self.thresholds.get(key, threshold.limit) for key, threshold in DEFAULT_THRESHOLDS.items()}
-
-
-class MonitorResult(OperationResult):
-    metrics: dict[str, float | None] = {}
-    alerts: list[Alert] = []
-    raised: list[Alert] = []
-    cleared: list[Alert] = []
-    report: dict[str, Any] = {}
-    published: list[str] = []
-    publish_errors: list[str] = Field(default=[], description="Notices that could not be sent, and why.")
 
 
 def collect_metrics(stores: DataStores) -> dict[str, float | None]:
@@ -114,61 +84,70 @@ def emit_metrics(metrics: dict[str, float | None]) -> None:
             emf.add_metric(name=name.replace(":", "_").replace(".", "_"), unit=unit, value=value)
 
 
-def run_monitor(request: MonitorRequest, stores: DataStores, publisher: AlertPublisher | None = None) -> MonitorResult:
-    started_at, started = utc_now(), time.monotonic()
-    if publisher is None:
-        publisher = SnsPublisher(aws.client(stores.settings, "sns"), stores.settings.resolved_alert_topic_arn())
-    book = AlertBook(stores.control, publisher, stores.profile.name)
-    fields: dict[str, Any] = {}
-    if request.action == "check":
-        metrics = collect_metrics(stores)
-        emit_metrics(metrics)
-        breached = breaches(metrics, request.limits())
-        fields["metrics"] = metrics
-        if request.dry_run:
-            fields["details"] = {"would_alert": sorted(breached)}
-        else:
-            fields["details"] = {"recorded": record_metrics(stores.control, metrics)}
-            raised, cleared = book.reconcile(breached, request.limits())
-            fields.update(raised=raised, cleared=cleared, alerts=book.active())
-            if request.publish:
-                _delivered(fields, book.publish(raised, cleared))
-    elif request.action == "report":
-        fields["report"] = trend_report(stores.control, request.limit)
-    elif request.action == "alerts":
-        fields["alerts"] = book.active(request.severity)
-    elif request.action == "clear-alerts":
-        active = book.active()
-        fields["cleared"] = active if request.dry_run else book.clear_all()
-    else:
+def alert_book(stores: DataStores) -> AlertBook:
+    return AlertBook(stores.control, stores.alert_topic, stores.profile.name)
+
+
+def delivered(output: MonitorOutput, delivery: Delivery) -> None:
+    """A notice that could not be sent is said, not raised: the metrics and alerts are already stored."""
+    output.published = delivery.message_ids
+    output.publish_errors = delivery.errors
+    output.warnings = [f"alert notice not delivered: {error}" for error in delivery.errors]
+
+
+def check(request: CheckMetrics, stores: DataStores) -> MonitorOutput:
+    metrics = collect_metrics(stores)
+    emit_metrics(metrics)
+    limits = request.limits()
+    breached = breaches(metrics, limits)
+    if request.dry_run:
+        return MonitorOutput(metrics=metrics, details={"would_alert": sorted(breached)}).with_alert_counts()
+    book = alert_book(stores)
+    output = MonitorOutput(metrics=metrics, details={"recorded": record_metrics(stores.control, metrics)})
+    output.raised, output.cleared = book.reconcile(breached, limits)
+    output.alerts = book.active()
+    if request.publish:
+        delivered(output, book.publish(output.raised, output.cleared))
+    return output.with_alert_counts()
+
+
+def report(request: TrendReport, stores: DataStores) -> MonitorOutput:
+    return MonitorOutput(report=trend_report(stores.control, request.limit)).with_alert_counts()
+
+
+def list_alerts(request: ListAlerts, stores: DataStores) -> MonitorOutput:
+    return MonitorOutput(alerts=alert_book(stores).active(request.severity)).with_alert_counts()
+
+
+def clear_alerts(request: ClearAlerts, stores: DataStores) -> MonitorOutput:
+    book = alert_book(stores)
+    return MonitorOutput(cleared=book.active() if request.dry_run else book.clear_all()).with_alert_counts()
+
+
+def send_test_alert(request: SendTestAlert, stores: DataStores) -> MonitorOutput:
+    output = MonitorOutput()
+    if not request.dry_run:
         test = Alert(
             alert_id="test", metric="test", severity="info", status="active", value=None, threshold=0,
-            message="dataops test alert: the alert topic delivers", raised_at=started_at.isoformat(),
+            message="dataops test alert: the alert topic delivers", raised_at=utc_now().isoformat(),
         )  # fmt: skip
-        if not request.dry_run:
-            _delivered(fields, book.publish([test], []))
-    alerts = fields.get("alerts", [])
-    return MonitorResult(
-        operation="monitor",
-        action=request.action,
-        status=status_for(request),
-        profile=stores.profile.name,
-        started_at=started_at,
-        duration_ms=elapsed_ms(started),
-        counts={
-            "active_alerts": len(alerts),
-            "raised": len(fields.get("raised", [])),
-            "cleared": len(fields.get("cleared", [])),
-        },
-        **fields,
-    )
+        delivered(output, alert_book(stores).publish([test], []))
+    return output.with_alert_counts()
 
 
-def _delivered(fields: dict[str, Any], delivery: Delivery) -> None:
-    fields["published"] = delivery.message_ids
-    if delivery.errors:
-        fields["publish_errors"] = delivery.errors
-        fields["warnings"] = [f"alert notice not delivered: {error}" for error in delivery.errors]
+# Monitoring writes only its own metric history and alert state in the control table, never the data: no action
+# takes the mutation lock or leaves an audit record, so a scheduled check is never refused while a restore runs.
+MONITOR: Operation[Any, MonitorResult] = Operation(
+    name="monitor",
+    result_model=MonitorResult,
+    actions=(
+        Action(CheckMetrics, check),
+        Action(TrendReport, report),
+        Action(ListAlerts, list_alerts),
+        Action(ClearAlerts, clear_alerts),
+        Action(SendTestAlert, send_test_alert),
+    ),
+    default_action="check",
+)
 
-
-MONITOR = Operation(name="monitor", result_model=MonitorResult, actions=(Action(MonitorRequest, run_monitor),))
+__all__ = ["MONITOR", "MonitorOutput", "MonitorRequest", "MonitorResult", "collect_metrics", "emf", "emit_metrics"]

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from dataops.models import utc_now
 from dataops.stores.dynamodb import DynamoTable
+from dataops.stores.sns import PublishFailed
 
 AlertSeverity = Literal["critical", "warning", "info"]
 ALERT_SEVERITIES: tuple[AlertSeverity, ...] = ("critical", "warning", "info")
@@ -58,32 +58,10 @@ class Alert(BaseModel):
     cleared_at: str | None = None
 
 
-class PublishFailed(Exception):
-    """A notice could not be delivered; the message names the destination and the reason."""
-
-
 class AlertPublisher(Protocol):
     def publish(self, subject: str, message: str) -> str:
         """The delivered message's id; raises PublishFailed when it cannot be delivered."""
         ...
-
-
-class SnsPublisher:
-    def __init__(self, client: Any, topic_arn: str) -> None:
-        self.client = client
-        self.topic_arn = topic_arn
-
-    def publish(self, subject: str, message: str) -> str:
-        try:
-            response = self.client.publish(TopicArn=self.topic_arn, Subject=subject[:100], Message=message)
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            raise PublishFailed(
-                f"SNS topic {self.topic_arn}: {error.get('Code', 'error')}: {error.get('Message', exc)}"
-            ) from exc
-        except BotoCoreError as exc:
-            raise PublishFailed(f"SNS topic {self.topic_arn}: {exc}") from exc
-        return str(response["MessageId"])
 
 
 @dataclass(frozen=True)

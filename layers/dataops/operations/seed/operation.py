@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from dataops.config import behaviour_defaults
 from dataops.errors import ConfigurationError, InvalidRequest
-from dataops.models import OperationRequest, OperationResult, utc_now
-from dataops.operations.framework import Action, Operation, elapsed_ms, status_for
+from dataops.operations.framework import Action, Operation
 from dataops.operations.seed.engine import SeedEngine, SeedOptions, StoreTally
+from dataops.operations.seed.models import (
+    DEFAULT_SEED,
+    ListScenarios,
+    ScenarioInfo,
+    SeedOutput,
+    SeedRequest,
+    SeedResult,
+    SeedScenario,
+)
 from dataops.operations.seed.sinks import PostgresSink, sinks_for
 from dataops.profiles.model import Scenario, SeedContext, SeedingCatalog
 from dataops.stores.data_stores import DataStores
 
-DEFAULT_SEED = 4
 # Generated timestamps are relative to this fixed instant, never to the wall clock, so data sets repeat exactly.
 DATASET_CLOCK = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-class SeedRequest(OperationRequest):
-    action: Literal["list", "run"] = "run"
-    scenario: str | None = Field(default=None, description="Scenario to seed; the profile's default when absent.")
-    seed: int = Field(default=DEFAULT_SEED, ge=0, description="Seed value: the same value gives the same data.")
-    skip_existing: bool = Field(
-        default_factory=lambda: behaviour_defaults().skip_existing,
-        description="Leave existing records untouched (true) or overwrite them (false) (env SKIP_EXISTING).",
-    )
-
-
-class ScenarioInfo(BaseModel):
-    name: str
-    description: str
-    counts: dict[str, int]
-    default: bool = False
-
-
-class SeedResult(OperationResult):
-    scenario: str | None = None
-    seed: int | None = None
-    skip_existing: bool | None = None
-    tallies: list[StoreTally] = []
-    scenarios: list[ScenarioInfo] = []
 
 
 def catalog_of(stores: DataStores) -> SeedingCatalog:
@@ -53,9 +31,9 @@ def catalog_of(stores: DataStores) -> SeedingCatalog:
     return stores.profile.seeding
 
 
-def check_seed(request: SeedRequest, stores: DataStores) -> None:
-    if request.action == "run":
-        catalog_of(stores).scenario(request.scenario)
+def check_scenario(request: SeedScenario, stores: DataStores) -> None:
+    """An unknown scenario is refused before the lock, so it writes nothing, not even an audit record."""
+    catalog_of(stores).scenario(request.scenario)
 
 
 def seed_scenario(
@@ -79,19 +57,11 @@ def totals(tallies: list[StoreTally]) -> dict[str, int]:
     return {kind: sum(getattr(tally, kind) for tally in tallies) for kind in ("created", "updated", "skipped")}
 
 
-def run_seed(request: SeedRequest, stores: DataStores) -> SeedResult:
-    started_at, started = utc_now(), time.monotonic()
+def list_scenarios(request: ListScenarios, stores: DataStores) -> SeedOutput:
     catalog = catalog_of(stores)
-    common = {
-        "operation": "seed",
-        "action": request.action,
-        "status": status_for(request),
-        "profile": stores.profile.name,
-        "started_at": started_at,
-    }
     context = SeedContext(seed=request.seed, clock=DATASET_CLOCK)
-    if request.action == "list":
-        infos = [
+    return SeedOutput(
+        scenarios=[
             ScenarioInfo(
                 name=scenario.name,
                 description=scenario.description,
@@ -100,13 +70,15 @@ def run_seed(request: SeedRequest, stores: DataStores) -> SeedResult:
             )
             for scenario in catalog.scenarios
         ]
-        return SeedResult(**common, duration_ms=elapsed_ms(started), scenarios=infos)
-    scenario = catalog.scenario(request.scenario)
+    )
+
+
+def run_seed(request: SeedScenario, stores: DataStores) -> SeedOutput:
+    scenario = catalog_of(stores).scenario(request.scenario)
+    context = SeedContext(seed=request.seed, clock=DATASET_CLOCK)
     options = SeedOptions(skip_existing=request.skip_existing, dry_run=request.dry_run)
     tallies = seed_scenario(stores, scenario, context, options)
-    return SeedResult(
-        **common,
-        duration_ms=elapsed_ms(started),
+    return SeedOutput(
         counts=totals(tallies),
         scenario=scenario.name,
         seed=request.seed,
@@ -116,8 +88,23 @@ def run_seed(request: SeedRequest, stores: DataStores) -> SeedResult:
     )
 
 
-SEED = Operation(
+SEED: Operation[Any, SeedResult] = Operation(
     name="seed",
     result_model=SeedResult,
-    actions=(Action(SeedRequest, run_seed, mutates=lambda request: request.action == "run", check=check_seed),),
+    actions=(
+        Action(ListScenarios, list_scenarios),
+        Action(SeedScenario, run_seed, mutates=True, check=check_scenario),
+    ),
+    default_action="run",
 )
+
+__all__ = [
+    "DATASET_CLOCK",
+    "DEFAULT_SEED",
+    "SEED",
+    "SeedRequest",
+    "SeedResult",
+    "catalog_of",
+    "preflight",
+    "seed_scenario",
+]

@@ -6,16 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from opensearchpy import helpers
-from opensearchpy.exceptions import ConflictError, NotFoundError
-
 from dataops.operations.sync.versions import same_change
 from dataops.stores.opensearch import SearchStore
 
 SearchOutcome = Literal["created", "updated", "deleted", "not_found", "stale", "failed"]
 # Fewer, larger bulk requests: osmem-server and OpenSearch both pay per request (about 1.5 MB of artists).
 BULK_CHUNK = 2000
-BULK_TIMEOUT_SECONDS = 120
 CONFLICT = 409
 
 
@@ -56,16 +52,7 @@ def apply_search_changes(
     With `force` (a full sync or a resolution that DynamoDB wins), a 409 whose stored version belongs to the
     same change (a hand edit in OpenSearch) is overwritten with the next version of that change's block.
     """
-    results = helpers.streaming_bulk(
-        search.client,
-        (_action(index, change) for change in changes),
-        chunk_size=BULK_CHUNK,
-        raise_on_error=False,
-        raise_on_exception=False,
-        max_retries=3,
-        # A bulk of BULK_CHUNK documents takes longer than a search; the client's default timeout is for searches.
-        request_timeout=BULK_TIMEOUT_SECONDS,
-    )
+    results = search.bulk_each((_action(index, change) for change in changes), chunk_size=BULK_CHUNK)
     for change, (ok, info) in zip(changes, results, strict=True):
         detail: dict[str, Any] = next(iter(info.values()), {}) if isinstance(info, dict) else {}
         status = detail.get("status")
@@ -86,18 +73,10 @@ def _written(detail: dict[str, Any]) -> SearchOutcome:
 
 
 def _force(search: SearchStore, index: str, change: SearchChange) -> SearchResult:
-    assert change.version is not None  # noqa: S101 - only versioned writes conflict
-    try:
-        stored = int(search.client.get(index=index, id=change.key, _source=False)["_version"])
-    except NotFoundError:
-        stored = None
+    assert change.version is not None and change.document is not None  # noqa: S101 - only versioned writes conflict
+    stored = search.stored_version(index, change.key)
     if stored is not None and not same_change(stored, change.version):
         return SearchResult(change, "stale")
     version = change.version if stored is None else max(change.version, stored + 1)
-    try:
-        response = search.client.index(
-            index=index, id=change.key, body=change.document, version=version, version_type="external_gte"
-        )
-    except ConflictError:
-        return SearchResult(change, "stale")
-    return SearchResult(change, _written(response))
+    written = search.index_at_version(index, change.key, change.document, version)
+    return SearchResult(change, "stale") if written is None else SearchResult(change, written)

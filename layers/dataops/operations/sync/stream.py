@@ -15,7 +15,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from opensearchpy.exceptions import NotFoundError
 
 from dataops.compare import entity_index
 from dataops.errors import StoreUnavailable
@@ -83,12 +82,10 @@ class StreamSync:
         """
         if change.document is None or change.version is None:
             return False
-        try:
-            self.stores.search.client.get(index=index, id=change.key, _source=False)
-        except NotFoundError:
-            keys = from_dynamo(raw.get("dynamodb", {}).get("Keys") or {})
-            return bool(keys) and self.stores.table.get(keys) is not None
-        return False
+        if self.stores.search.stored_version(index, change.key) is not None:
+            return False
+        keys = from_dynamo(raw.get("dynamodb", {}).get("Keys") or {})
+        return bool(keys) and self.stores.table.get(keys) is not None
 
 
 def handle_stream_batch(event: dict[str, Any], context: LambdaContext | None, stores: DataStores) -> dict[str, Any]:

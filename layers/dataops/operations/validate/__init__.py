@@ -7,7 +7,6 @@ report is stored in S3; the message carries the summary and the report key.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any, Literal
 
@@ -15,9 +14,9 @@ from pydantic import Field, field_validator
 
 from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError, InvalidRequest
-from dataops.models import OperationRequest, OperationResult, OperationStatus, utc_now
+from dataops.models import ActionOutput, OperationRequest, OperationResult, utc_now
 from dataops.naming import VALIDATION_REPORT_PREFIX
-from dataops.operations.framework import Action, Operation, elapsed_ms
+from dataops.operations.framework import Action, Operation
 from dataops.operations.validate.checker import RecordChecker
 from dataops.operations.validate.context import ValidationContext
 from dataops.operations.validate.dynamodb_pass import check_dynamodb
@@ -64,7 +63,7 @@ class ValidateRequest(OperationRequest):
         return value
 
 
-class ValidateResult(OperationResult):
+class ValidateOutput(ActionOutput):
     target: Target
     passed: bool
     strict: bool
@@ -72,6 +71,10 @@ class ValidateResult(OperationResult):
     issues: list[ValidationIssue]
     fixes: list[AppliedFix]
     report_key: str | None = None
+
+
+class ValidateResult(OperationResult, ValidateOutput):
+    pass
 
 
 def check_request(request: ValidateRequest, stores: DataStores) -> None:
@@ -115,8 +118,8 @@ def run_validation(request: ValidateRequest, stores: DataStores) -> tuple[Valida
     return context, log
 
 
-def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult:
-    started_at, started = utc_now(), time.monotonic()
+def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateOutput:
+    started_at = utc_now()
     context, log = run_validation(request, stores)
     try:
         errors = log.unresolved("error")
@@ -149,13 +152,7 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateResult
             if report_key
             else f"validation of {stores.profile.name} failed: {errors} error(s), {warnings} warning(s)"
         )
-    return ValidateResult(
-        operation="validate",
-        action=request.action,
-        status=OperationStatus.DRY_RUN if request.dry_run else OperationStatus.SUCCEEDED,
-        profile=stores.profile.name,
-        started_at=started_at,
-        duration_ms=elapsed_ms(started),
+    return ValidateOutput(
         counts={**{f"checked_{store}": count for store, count in context.checked.items()}, **summary["by_severity"]},
         warnings=context.warnings,
         target=request.target,

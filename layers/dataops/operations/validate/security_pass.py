@@ -7,8 +7,6 @@ import os
 import re
 from collections.abc import Mapping
 
-from botocore.exceptions import ClientError
-
 from dataops.operations.validate.context import ValidationContext
 from dataops.operations.validate.report import ValidationIssue
 
@@ -29,17 +27,9 @@ def plain_secrets(environment: Mapping[str, str]) -> list[str]:
 
 def check_security(context: ValidationContext, environment: Mapping[str, str] | None = None) -> None:
     bucket = context.stores.backups.bucket
-    client = context.stores.backups.client
-    try:
-        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    except ClientError:
-        rules = []
-    if not rules:
+    if not context.stores.backups.default_encryption_rules():
         _issue(context, bucket, "s3.bucket-encryption", "error", f"backup bucket {bucket} has no default encryption")
-    try:
-        block = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    except ClientError:
-        block = {}
+    block = context.stores.backups.public_access_block()
     if open_settings := [name for name in PUBLIC_ACCESS_SETTINGS if not block.get(name)]:
         _issue(
             context, bucket, "s3.public-access-block", "error",
