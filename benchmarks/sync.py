@@ -1,7 +1,8 @@
 """Full `dynamo-to-os` of the performance-test data set on the local target, against one index request per document.
 
-Prints documents per second for the full sync (scan, compare, bulk with external versions) and for the naive
-peer (a single-document index request each, on a sample), and their ratio.
+Prints documents per second for the full sync (scan, compare, bulk with external versions), for the sync workflow's
+fanned-out path (plan, units in parallel, finalize) and for the naive peer (a single-document index request each,
+on a sample), with their ratios, and the peak memory of the single call against one unit.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import time
 import tracemalloc
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dataops.config import load_settings
@@ -20,6 +22,8 @@ from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
 
 PEER_SAMPLE = 2_000
+# The sync workflow's default Map concurrency.
+FAN_OUT_SEGMENTS = 4
 STYLES = ("traditional", "blackwork", "realism", "japanese", "geometric", "watercolour")
 
 
@@ -76,6 +80,45 @@ def _create_tables(stores: DataStores) -> None:
         client.get_waiter("table_exists").wait(TableName=name)
 
 
+def _fanned_out(stores: DataStores, index: str, artists: int, single_seconds: float, single_peak: int) -> None:
+    """The sync workflow's path, with its Map played by a thread pool: plan, the units in parallel, finalize."""
+    stores.search.delete_all(index)
+    started = time.perf_counter()
+    planned = SYNC.run(SYNC.parse({"action": "plan", "segments": FAN_OUT_SEGMENTS}), stores)
+    assert planned.job is not None
+    leased = {"job": planned.job["job_id"], "lease": planned.job["lease"], "direction": "dynamo-to-os"}
+
+    def unit(share: Any) -> Any:
+        request = SYNC.parse({"action": "unit", **leased, "unit": share.model_dump()})
+        return SYNC.run(request, stores).outcome
+
+    with ThreadPoolExecutor(max_workers=FAN_OUT_SEGMENTS) as pool:
+        outcomes = list(pool.map(unit, planned.units))
+    finalized = SYNC.run(
+        SYNC.parse({"action": "finalize", **leased, "outcomes": [o.model_dump() for o in outcomes]}), stores
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"  fanned out     {artists / seconds:10,.0f} docs/s   ({seconds:.1f} s, {len(planned.units)} units, "
+        f"{FAN_OUT_SEGMENTS} at a time; counts {finalized.counts})"
+    )
+    print(f"  ratio: fanned out is {single_seconds / seconds:.1f}x the single-call full sync (from an empty index)")
+    # A unit's memory, alone (tracemalloc is process-wide): it holds one batch, whatever the table's size.
+    share = next(u for u in planned.units if u.side == "dynamodb")
+    again = SYNC.run(SYNC.parse({"action": "plan", "segments": FAN_OUT_SEGMENTS}), stores)
+    assert again.job is not None
+    leased = {"job": again.job["job_id"], "lease": again.job["lease"], "direction": "dynamo-to-os"}
+    tracemalloc.start()
+    unit(share)
+    _, unit_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    SYNC.run(SYNC.parse({"action": "abort", **leased, "reason": "benchmark done"}), stores)
+    print(
+        f"  peak Python memory of one no-op unit {unit_peak / 2**20:.1f} MiB, against {single_peak / 2**20:.1f} MiB "
+        f"for the no-op single call ({single_peak / max(unit_peak, 1):.1f}x less; the unit keeps one batch)"
+    )
+
+
 def run(artists: int) -> None:
     up()
     endpoints = load_endpoints()
@@ -114,6 +157,8 @@ def run(artists: int) -> None:
         print(f"  re-run (no-op) {artists / (time.perf_counter() - started):10,.0f} docs/s compared ({again.counts})")
         print(f"  peak Python memory of the no-op run {peak / 2**20:.1f} MiB ({peak / artists:.0f} bytes per document;")
         print("  the comparison keeps id -> digest for one side, never whole documents; traced, so slower)")
+
+        _fanned_out(stores, index, artists, seconds, peak)
 
         sample = []
         for item in stores.table.scan():

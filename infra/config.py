@@ -90,6 +90,8 @@ class DeploymentConfig(BaseModel):
     # How many restore units (DynamoDB backup objects, the PostgreSQL unit, indexes) the restore workflow's Map
     # runs at once.
     restore_map_concurrency: int = Field(default=4, ge=1, le=40)
+    # How many sync units (table segments, index slices) the sync workflow's Map runs at once.
+    sync_map_concurrency: int = Field(default=4, ge=1, le=40)
     maintenance_schedule_minutes: int = Field(default=10080, ge=1)
     maintenance_schedule_enabled: bool = True
     # The monitor check (metrics, alerts) every 5 minutes.

@@ -34,6 +34,8 @@ def fan_out_step(
     if step.fan_out is None:
         raise ValueError(f"step {step.name} does not fan out")
     actions, fan_out_path = step.fan_out, f"$.fanout.{step.name}"
+    request = step_payload(step)
+    moved = {actions.action_field: request["action"]} if actions.action_field else {}
     job_path = f"{fan_out_path}.{actions.job}"
     carried = {name: sfn.JsonPath.string_at(f"{job_path}.{name}") for name in actions.carried}
     plan = tasks.LambdaInvoke(
@@ -41,7 +43,7 @@ def fan_out_step(
         f"Plan-{step.name}",
         state_name=f"{step.name}: plan",
         lambda_function=function,
-        payload=sfn.TaskInput.from_object({**step_payload(step), "action": actions.plan_action}),
+        payload=sfn.TaskInput.from_object({**request, **moved, "action": actions.plan_action}),
         result_selector={
             "status": sfn.JsonPath.string_at("$.Payload.status"),
             "counts": sfn.JsonPath.object_at("$.Payload.counts"),
@@ -102,7 +104,8 @@ def fan_out_step(
         function,
         failure,
         payload={
-            **step_payload(step),
+            **request,
+            **moved,
             "action": actions.finalize_action,
             actions.job: sfn.JsonPath.string_at(f"{job_path}.{actions.job_id}"),
             **carried,

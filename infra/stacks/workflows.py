@@ -41,7 +41,7 @@ class WorkflowsStack(Stack):
         functions = {operation: self._function(config, operation) for operation in deployed_operations}
         self.state_machines: dict[str, sfn.StateMachine] = {}
         for workflow in WORKFLOWS.values():
-            if not workflow.deployable_with(deployed_operations):
+            if not workflow.deployable_with(deployed_operations, has_search=config.app_profile.uses_opensearch):
                 continue
             name = naming.state_machine_name(config.profile, config.stage, workflow.name)
             self.state_machines[workflow.name] = WorkflowStateMachine(
@@ -57,6 +57,7 @@ class WorkflowsStack(Stack):
                 map_concurrency={
                     "backup_map_concurrency": config.backup_map_concurrency,
                     "restore_map_concurrency": config.restore_map_concurrency,
+                    "sync_map_concurrency": config.sync_map_concurrency,
                 },
             ).state_machine
             CfnOutput(self, f"{workflow.name.capitalize()}StateMachineName", value=name)

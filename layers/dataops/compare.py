@@ -187,9 +187,9 @@ def compare_entity(
         else:
             pending.append((doc_id, record, expected))
             if len(pending) >= FETCH_BATCH:
-                yield from _differences(stores, definition, index, pending, tally)
+                yield from differences_by_id(stores, definition, index, pending, tally)
                 pending = []
-    yield from _differences(stores, definition, index, pending, tally)
+    yield from differences_by_id(stores, definition, index, pending, tally)
 
     leftover = list(seen)
     for start in range(0, len(leftover), FETCH_BATCH):
@@ -210,21 +210,23 @@ def compare_entity(
             )
 
 
-def _differences(
+def differences_by_id(
     stores: DataStores,
     entity: EntityDefinition,
     index: str,
     pending: list[tuple[str, dict[str, Any], dict[str, Any]]],
     tally: ComparisonTally,
+    index_exists: bool = True,
 ) -> Iterator[RecordDifference]:
+    """Compare (doc id, record, expected document) triples with the documents stored now, fetched by id."""
     if not pending:
         return
     updated_at = stores.profile.table.updated_at_attribute
-    current = stores.search.sources(index, [doc_id for doc_id, _, _ in pending])
+    current = stores.search.sources(index, [doc_id for doc_id, _, _ in pending]) if index_exists else {}
     for doc_id, record, expected in pending:
         stored = current.get(doc_id)
         if stored is None:
-            # Deleted from OpenSearch since the first pass.
+            # Not in OpenSearch (or deleted there since the first pass).
             tally.add("missing_in_opensearch")
             yield RecordDifference(
                 entity=entity.name,
@@ -238,7 +240,7 @@ def _differences(
             continue
         fields = differing_fields(expected, stored)
         if not fields:
-            # Changed back to equal since the first pass.
+            # Equal (or changed back to equal since the first pass).
             tally.matching += 1
             continue
         tally.add("different")

@@ -32,6 +32,9 @@ class FanOut:
     # a request field of the same name. A backup job is its backup; a restore job, the backup it restores.
     job: str = "backup"
     job_id: str = "backup_id"
+    # The step's own action moves to this field of the plan and finalize calls, whose `action` names their part:
+    # sync's single-call action (dynamo-to-os, os-to-dynamo) is the job's direction. None: it is dropped.
+    action_field: str | None = None
     # Fields of the plan's job object that every unit and finalize call carries too: the job's lease.
     carried: tuple[str, ...] = ("lease",)
     # Called by the workflow's catch once plan has succeeded, before the failure notice: it releases the lease.
@@ -65,9 +68,14 @@ class WorkflowStep:
     def runs_with(self, options: Mapping[str, Any]) -> bool:
         return self.only_if is None or bool(options[self.only_if])
 
+    def as_fan_out(self, request: Mapping[str, Any], action: str) -> dict[str, Any]:
+        """The step's request as one of its fan-out actions (the state machine builds the same)."""
+        moved = self._fan_out.action_field
+        return {**request, **({moved: request["action"]} if moved else {}), "action": action}
+
     def plan_request(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """A fan-out step's first call: the step's own request, as the plan action."""
-        return {**self.request(options), "action": self._fan_out.plan_action}
+        return self.as_fan_out(self.request(options), self._fan_out.plan_action)
 
     def unit_request(
         self, job: str, unit: Mapping[str, Any], planned: Mapping[str, Any] | None = None
@@ -86,8 +94,7 @@ class WorkflowStep:
     ) -> dict[str, Any]:
         """The last call: the step's request as the finalize action, with every unit's outcome."""
         return {
-            **self.request(options),
-            "action": self._fan_out.finalize_action,
+            **self.as_fan_out(self.request(options), self._fan_out.finalize_action),
             self._fan_out.job: job,
             **self._carried(planned),
             "outcomes": list(outcomes),
@@ -112,13 +119,15 @@ class Workflow:
     options: Mapping[str, Any] = field(default_factory=lambda: {"dry_run": False})
     # Options without a usable default: the execution input must carry them.
     required: tuple[str, ...] = ()
+    # Only for profiles with search indexes (a sync has nothing to do without one).
+    needs_search: bool = False
 
     @property
     def operations(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(step.operation for step in self.steps))
 
-    def deployable_with(self, deployed: Collection[str]) -> bool:
-        return all(operation in deployed for operation in self.operations)
+    def deployable_with(self, deployed: Collection[str], *, has_search: bool = True) -> bool:
+        return (has_search or not self.needs_search) and all(operation in deployed for operation in self.operations)
 
     def resolve_options(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults merged with `given`; an unknown or mistyped option is refused naming it."""
@@ -221,6 +230,32 @@ WORKFLOWS: dict[str, Workflow] = {
             ),
             options={"dry_run": False, "backup": ""},
             required=("backup",),
+        ),
+        Workflow(
+            name="sync",
+            description=(
+                "Make one store match the other for the indexed entities (direction dynamo-to-os or os-to-dynamo): "
+                "plan the units (table segments and index slices), sync them in parallel (a Map), then add up."
+            ),
+            steps=(
+                WorkflowStep(
+                    "sync",
+                    "sync",
+                    {},
+                    from_options={"dry_run": "dry_run", "action": "direction", "entity": "entity"},
+                    fan_out=FanOut(
+                        job="job",
+                        job_id="job_id",
+                        action_field="direction",
+                        carried=("lease", "direction"),
+                        summary_fields=("job_id",),
+                        concurrency_key="sync_map_concurrency",
+                    ),
+                ),
+            ),
+            # An empty entity syncs every indexed entity.
+            options={"dry_run": False, "direction": "dynamo-to-os", "entity": ""},
+            needs_search=True,
         ),
         Workflow(
             name="reset",

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
+from dataops.compare import compare_entity
 from dataops.config import load_settings
 from dataops.profiles import load_profile
 from dataops.stores.data_stores import DataStores
 from dataops.stores.dynamodb import to_dynamo
 from tests.e2e.conftest import STAGE
+from tests.e2e.test_workflows import run_workflow, succeeded
 from tests.sync_support import artist, artist_item
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +30,7 @@ def tattoo(deployed, local_endpoints) -> Iterator[DataStores]:
     )
     stores = DataStores(settings, load_profile("tattoo_directory"))
     yield stores
-    keys = [{"PK": f"ARTIST#artist-{n:05d}", "SK": "PROFILE"} for n in (91001, 91002)]
+    keys = [{"PK": f"ARTIST#artist-{n:05d}", "SK": "PROFILE"} for n in (91001, 91002, 91011, 91012, 91013)]
     stores.table.batch_delete(keys)
 
 
@@ -111,3 +113,28 @@ def test_deployed_sync_detects_a_hand_edit_and_resolves_it(tattoo, invoke):
 def test_deployed_sync_refuses_a_profile_without_search_indexes(invoke):
     response, body = invoke("agent_system", "sync", {"action": "detect-conflicts"})
     assert response.get("FunctionError") and "indexes no entity in OpenSearch" in body["errorMessage"]
+
+
+def test_the_sync_workflow_fans_out_and_leaves_the_index_equal_to_the_table(tattoo):
+    for number in (91011, 91012, 91013):
+        tattoo.table.put(artist_item(tattoo, artist(number, updatedAt="2026-04-05T00:00:00Z")))
+    eventually(lambda: document(tattoo, "artist-91013") is not None, "the seeded artists")
+    # Drift the stream cannot see, since DynamoDB does not change: a lost, an edited and a stray document.
+    index = tattoo.search_indexes()["artist"]
+    tattoo.search.client.delete(index=index, id="artist-91011")
+    tattoo.search.client.update(index=index, id="artist-91012", body={"doc": {"artistName": "Hand Edit"}})
+    tattoo.search.client.index(index=index, id="artist-91014", body={"artistId": "artist-91014"})
+    tattoo.search.refresh(index)
+
+    dry = succeeded(run_workflow("tattoo_directory", "sync", {"dry_run": True}))
+    assert dry["steps"]["sync"]["status"] == "dry_run" and dry["steps"]["sync"]["counts"]["units"] >= 2
+    assert document(tattoo, "artist-91011") is None, "the dry run wrote nothing"
+
+    summary = succeeded(run_workflow("tattoo_directory", "sync", {"entity": "artist"}))
+    step = summary["steps"]["sync"]
+    assert step["status"] == "succeeded" and step["job_id"].startswith("dynamo-to-os-")
+    counts = step["counts"]
+    assert counts["created"] >= 1 and counts["updated"] >= 1 and counts["deleted"] >= 1, counts
+    assert document(tattoo, "artist-91011") is not None and document(tattoo, "artist-91014") is None
+    assert (document(tattoo, "artist-91012") or {}).get("artistName") == "Artist 91012"
+    assert [difference.key for difference in compare_entity(tattoo, "artist")] == []

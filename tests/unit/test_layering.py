@@ -23,6 +23,7 @@ FORBIDDEN_IMPORTS: dict[str, tuple[str, ...]] = {
     "dataops.profiles": ("dataops.operations", "dataops.backup", "dataops.cli", "dataops.local"),
     "dataops.backup": ("dataops.operations", "dataops.cli", "dataops.local"),
     "dataops.compare": ("dataops.operations", "dataops.cli", "dataops.local"),
+    "dataops.segmented_compare": ("dataops.operations", "dataops.cli", "dataops.local"),
     "dataops.operations": ("dataops.cli", "dataops.local"),
 }
 

@@ -10,9 +10,9 @@ from dataops.workflows import WORKFLOWS, workflow_named
 UNIT = {"store": "dynamodb", "segment": 1, "total_segments": 4, "tables": [], "index": None}
 
 
-def test_backup_and_restore_fan_out_and_in_process_backup_still_creates_in_one_call() -> None:
+def test_backup_restore_and_sync_fan_out_and_in_process_backup_still_creates_in_one_call() -> None:
     fanned = [(w.name, s.name) for w in WORKFLOWS.values() for s in w.steps if s.fan_out]
-    assert fanned == [("backup", "backup"), ("restore", "restore")]
+    assert fanned == [("backup", "backup"), ("restore", "restore"), ("sync", "sync")]
     backup = workflow_named("backup")
     ((_step, payload),) = backup.planned_steps(backup.resolve_options({}))
     assert payload == {"action": "create", "dry_run": False}

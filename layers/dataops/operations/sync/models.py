@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
 from dataops.operations.sync.resolve import Strategy
+from dataops.segmented_compare import MAX_SHARES, CompareShare
 
 # A name becomes an S3 key: letters, digits, '.', '_' and '-' only, so it can never leave sync-points/.
 SYNC_POINT_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
@@ -60,13 +61,88 @@ class ValidateSyncPoint(OperationRequest):
     report_limit: ReportLimit = 200
 
 
-SyncRequest = FullSync | DetectConflicts | ResolveConflicts | TakeSyncPoint | ValidateSyncPoint
+Direction = Literal["dynamo-to-os", "os-to-dynamo"]
+SyncDirection = Annotated[
+    Direction, Field(description="Which store is the source: dynamo-to-os or os-to-dynamo (the sync workflow's).")
+]
+# Each unit lists at most this many differences, so the Map's collected outcomes stay far under 256 KB.
+UNIT_LISTING = 20
+
+
+class PlanSync(ComparedEntities):
+    """The sync workflow's first step: take the lease, cut the table into segments and each index into slices."""
+
+    action: Literal["plan"]
+    direction: SyncDirection = "dynamo-to-os"
+    segments: int | None = Field(
+        default=None, ge=1, le=MAX_SHARES, description="Units per store (default: one per 100,000 records)."
+    )
+
+
+class SyncJobStep(LeasedRequest):
+    """A sync workflow step after plan: it works under the lease that plan took."""
+
+    job: str = Field(min_length=1, description="The sync job's id, as plan named it.")
+    direction: SyncDirection = "dynamo-to-os"
+
+
+class SyncUnit(CompareShare):
+    """One share of the stores, and how many of its differences the unit lists."""
+
+    lists: int = Field(default=UNIT_LISTING, ge=0, le=UNIT_LISTING)
+
+
+class SyncUnitOutcome(BaseModel):
+    unit: SyncUnit
+    counts: dict[str, int]
+    differences: list[dict[str, Any]] = []
+    unlisted: int = 0
+
+
+class SyncUnitRequest(SyncJobStep):
+    """The sync workflow's Map: sync one planned unit (the source side wins every difference in it)."""
+
+    action: Literal["unit"]
+    unit: SyncUnit = Field(description="One of the units plan returned.")
+
+
+class FinalizeSync(SyncJobStep):
+    """The sync workflow's last step: add up the units' outcomes, refresh the indexes, release the lease."""
+
+    action: Literal["finalize"]
+    entity: IndexedEntity = None
+    report_limit: ReportLimit = 200
+    outcomes: list[SyncUnitOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
+
+
+class AbortSync(SyncJobStep):
+    """The sync workflow's catch: release the lease and audit why the workflow stopped."""
+
+    action: Literal["abort"]
+    reason: str | None = Field(default=None, description="Why the workflow stopped (kept in the audit).")
+
+
+SyncRequest = (
+    FullSync
+    | DetectConflicts
+    | ResolveConflicts
+    | TakeSyncPoint
+    | ValidateSyncPoint
+    | PlanSync
+    | SyncUnitRequest
+    | FinalizeSync
+    | AbortSync
+)
 
 
 class SyncOutput(ActionOutput):
-    """What a sync action returns besides counts: the differences, resolutions or drifted ranges it lists."""
+    """What a sync action returns besides counts: the differences, resolutions or drifted ranges it lists; and for
+    the workflow's actions, the job, the planned units and a unit's outcome."""
 
     differences: list[dict[str, Any]] = []
+    job: dict[str, Any] | None = None
+    units: list[SyncUnit] = []
+    outcome: SyncUnitOutcome | None = None
 
 
 class SyncResult(OperationResult, SyncOutput):

@@ -8,15 +8,12 @@ from typing import Any, Literal
 
 from dataops.compare import ComparisonTally, compare_entity, indexed_entity
 from dataops.errors import InvalidRequest
-from dataops.operations.framework import Action, Operation
 from dataops.operations.sync.models import (
     ComparedEntities,
     DetectConflicts,
     FullSync,
     ResolveConflicts,
     SyncOutput,
-    SyncRequest,
-    SyncResult,
     TakeSyncPoint,
     ValidateSyncPoint,
 )
@@ -141,19 +138,3 @@ def validate_sync_point(request: ValidateSyncPoint, stores: DataStores) -> SyncO
         "stores_agree_now": current.stores_agree(),
     }
     return listing.output({"drifted_ranges": len(changed)}, details)
-
-
-SYNC: Operation[Any, SyncResult] = Operation(
-    name="sync",
-    result_model=SyncResult,
-    actions=(
-        Action(FullSync, full_sync, mutates=True, check=check_entities),
-        Action(DetectConflicts, detect_conflicts, check=check_entities),
-        Action(ResolveConflicts, resolve_conflicts, mutates=True, check=check_entities),
-        Action(TakeSyncPoint, sync_point, mutates=True, check=check_entities),
-        Action(ValidateSyncPoint, validate_sync_point, check=check_sync_point),
-    ),
-    lock_lease_seconds=900,
-)
-
-__all__ = ["SYNC", "SyncOutput", "SyncRequest", "SyncResult", "target_entities"]
