@@ -167,6 +167,18 @@ def test_full_sync_overwrites_a_hand_edit_but_never_a_newer_change(tattoo):
     assert search_snapshot(tattoo)["artist-00000"]["artistName"] == "Artist 0"
 
 
+def test_full_sync_recreates_a_document_deleted_by_hand(tattoo):
+    # The stream and full syncs index with external versions; a hand delete leaves a tombstone of that version,
+    # which refused the re-creation (skipped_newer) until the forced write took a version above it.
+    seed_artists(tattoo, 2, index=False)
+    run(tattoo, action="dynamo-to-os", dry_run=False)
+    index = tattoo.search_indexes()["artist"]
+    tattoo.search.client.delete(index=index, id="artist-00000", refresh=True)
+    result = run(tattoo, action="dynamo-to-os", dry_run=False)
+    assert [(d["key"], d["outcome"]) for d in result["differences"]] == [("artist-00000", "created")]
+    assert "artist-00000" in search_snapshot(tattoo) and remaining(tattoo) == set()
+
+
 def test_os_to_dynamo_full_sync(tattoo):
     make_drift(tattoo)
     result = run(tattoo, action="os-to-dynamo", dry_run=False)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dataops.operations.sync.versions import same_change
+from dataops.operations.sync.versions import recreation_version, same_change
 from dataops.stores.opensearch import SearchStore
 
 SearchOutcome = Literal["created", "updated", "deleted", "not_found", "stale", "failed"]
@@ -77,6 +77,9 @@ def _force(search: SearchStore, index: str, change: SearchChange) -> SearchResul
     stored = search.stored_version(index, change.key)
     if stored is not None and not same_change(stored, change.version):
         return SearchResult(change, "stale")
-    version = change.version if stored is None else max(change.version, stored + 1)
+    # No document, yet the write conflicted: a delete's tombstone holds a version of this change's block (a hand
+    # delete in OpenSearch). The item exists, so it is re-created one below the block's last version, which a
+    # genuine delete of this change (deletion_version) still outranks.
+    version = recreation_version(change.version) if stored is None else max(change.version, stored + 1)
     written = search.index_at_version(index, change.key, change.document, version)
     return SearchResult(change, "stale") if written is None else SearchResult(change, written)
