@@ -29,7 +29,7 @@ CONTEXT ?=
 CDK_CONTEXT := -c target=local -c profile=$(PROFILE) -c stage=$(STAGE) $(CONTEXT)
 
 .PHONY: help install up down status layer layer-aws bootstrap deploy destroy demo invoke lint format test \
-	test-unit test-infra test-integration test-e2e bench clean
+	test-unit test-infra test-integration test-e2e bench clean docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -91,11 +91,14 @@ demo: deploy ## Install, start the local stack, deploy PROFILE, run its init wor
 lint: install ## ruff, ruff format --check and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy layers/dataops functions infra app.py tests benchmarks
+	$(BIN)/mypy layers/dataops functions infra app.py tests benchmarks docs
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+docs: install ## Regenerate docs/operations.md from the request and result models
+	$(BIN)/python -m docs.reference
 
 test-unit: install
 	$(BIN)/pytest tests/unit -q

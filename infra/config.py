@@ -90,6 +90,11 @@ class DeploymentConfig(BaseModel):
     # How many restore units (DynamoDB backup objects, the PostgreSQL unit, indexes) the restore workflow's Map
     # runs at once.
     restore_map_concurrency: int = Field(default=4, ge=1, le=40)
+    # How many migration units (scan segments, each through every pending item step) the migrate workflow runs at once.
+    migrate_map_concurrency: int = Field(default=4, ge=1, le=40)
+    # How many export units (table segments, PostgreSQL tables, indexes) and import units (files) run at once.
+    export_map_concurrency: int = Field(default=4, ge=1, le=40)
+    import_map_concurrency: int = Field(default=4, ge=1, le=40)
     # How many sync units (table segments, index slices) the sync workflow's Map runs at once.
     sync_map_concurrency: int = Field(default=4, ge=1, le=40)
     maintenance_schedule_minutes: int = Field(default=10080, ge=1)

@@ -286,10 +286,14 @@ def manage_backups(role: iam.IRole, targets: GrantTargets) -> None:
 
 
 def read_write_exports(role: iam.IRole, targets: GrantTargets) -> None:
-    """Plain exports (and imports from them) under exports/, encrypted at rest by the bucket's key."""
+    """Plain exports (and imports from them) under exports/, encrypted at rest by the bucket's key. A new export
+    deletes the folder's old export.json first, so a half-written export never passes for the previous one."""
     objects = targets.backup_bucket.arn_for_objects(f"{EXPORT_PREFIX}/*")
     role.add_to_principal_policy(
-        iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], resources=[objects])
+        iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            resources=[objects],
+        )
     )
     targets.backup_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
     acknowledge(

@@ -58,6 +58,9 @@ class WorkflowsStack(Stack):
                     "backup_map_concurrency": config.backup_map_concurrency,
                     "restore_map_concurrency": config.restore_map_concurrency,
                     "sync_map_concurrency": config.sync_map_concurrency,
+                    "migrate_map_concurrency": config.migrate_map_concurrency,
+                    "export_map_concurrency": config.export_map_concurrency,
+                    "import_map_concurrency": config.import_map_concurrency,
                 },
             ).state_machine
             CfnOutput(self, f"{workflow.name.capitalize()}StateMachineName", value=name)

@@ -47,9 +47,9 @@ class ActionOutput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    counts: dict[str, int] = {}
-    details: dict[str, Any] = {}
-    warnings: list[str] = []
+    counts: dict[str, int] = Field(default={}, description="What the action counted: rows, items, outcomes.")
+    details: dict[str, Any] = Field(default={}, description="What the action says besides counts.")
+    warnings: list[str] = Field(default=[], description="What the caller should know; a warning never fails it.")
     # Private, so it never appears in the result's JSON or schema: the envelope's status says it.
     _failed: bool = PrivateAttr(default=False)
     # Why it failed, for the audit record's `error` (a workflow's finalize or abort writes one).

@@ -30,9 +30,11 @@ from dataops.profiles.model import EntityDefinition
 from dataops.records import document_for, item_key_of_document, record_from_item
 from dataops.stores.data_stores import DataStores
 
-# A unit of a sync reads about this many records: well inside one Lambda invocation's 15 minutes.
+# A unit of a fanned-out job reads about this many records: well inside one Lambda invocation's 15 minutes.
 RECORDS_PER_UNIT = 100_000
-MAX_SHARES = 64
+# At most this many shares per store, so the Map's collected outcomes (~250 bytes each) stay far under Step
+# Functions' 256 KB state; past 40M records a unit reads more than RECORDS_PER_UNIT (docs/scaling.md).
+MAX_SHARES = 400
 
 Side = Literal["dynamodb", "opensearch"]
 
@@ -84,6 +86,7 @@ def _segment_differences(
         found = differences_by_id(stores, by_type[name], indexes[name], batch, tallies[name], present[name])
         return by_type[name], list(found)
 
+    # Pages of SCAN_PAGE_ITEMS keep a unit's memory to a few small pages (as the whole-entity scan does).
     for item in stores.table.scan_segment(segment, segments, page_size=SCAN_PAGE_ITEMS):
         name = item.get(type_attribute)
         if name not in by_type:

@@ -232,6 +232,84 @@ WORKFLOWS: dict[str, Workflow] = {
             required=("backup",),
         ),
         Workflow(
+            name="migrate",
+            description=(
+                "Apply the pending migrations with their DynamoDB item steps fanned out: plan (SQL waits for "
+                "finalize; item steps recorded), a Map carrying each scan segment through every item step in order, "
+                "then finalize (SQL and history, one transaction per migration)."
+            ),
+            steps=(
+                WorkflowStep(
+                    "migrate",
+                    "migrate",
+                    {"action": "apply"},
+                    fan_out=FanOut(
+                        job="job",
+                        job_id="job_id",
+                        carried=("lease", "segments", "migrations"),
+                        summary_fields=("job_id",),
+                        concurrency_key="migrate_map_concurrency",
+                    ),
+                ),
+            ),
+        ),
+        Workflow(
+            name="export",
+            description=(
+                "Export the stores as plain JSON lines under exports/<path>/: plan the units (table segments, "
+                "each PostgreSQL table, each index), write them in parallel (a Map), then write export.json last."
+            ),
+            steps=(
+                WorkflowStep(
+                    "export",
+                    "backup",
+                    {"action": "export"},
+                    from_options=options_named("dry_run", "path", "mask_pii"),
+                    fan_out=FanOut(
+                        plan_action="export-plan",
+                        unit_action="export-unit",
+                        finalize_action="export-finalize",
+                        abort_action="export-abort",
+                        job="job",
+                        job_id="job_id",
+                        carried=("lease", "destination", "mask_pii"),
+                        summary_fields=("job_id",),
+                        concurrency_key="export_map_concurrency",
+                    ),
+                ),
+            ),
+            options={"dry_run": False, "path": "", "mask_pii": False},
+            required=("path",),
+        ),
+        Workflow(
+            name="import",
+            description=(
+                "Import an export from exports/<path>/: plan (manifest checked, DynamoDB scope cleared), load the "
+                "files in parallel (a Map; PostgreSQL in one transaction), then check every count."
+            ),
+            steps=(
+                WorkflowStep(
+                    "import",
+                    "backup",
+                    {"action": "import"},
+                    from_options=options_named("dry_run", "path"),
+                    fan_out=FanOut(
+                        plan_action="import-plan",
+                        unit_action="import-unit",
+                        finalize_action="import-finalize",
+                        abort_action="import-abort",
+                        job="job",
+                        job_id="job_id",
+                        carried=("lease", "destination"),
+                        summary_fields=("job_id",),
+                        concurrency_key="import_map_concurrency",
+                    ),
+                ),
+            ),
+            options={"dry_run": False, "path": ""},
+            required=("path",),
+        ),
+        Workflow(
             name="sync",
             description=(
                 "Make one store match the other for the indexed entities (direction dynamo-to-os or os-to-dynamo): "

@@ -60,5 +60,7 @@ def test_only_backup_may_delete_and_only_backups_and_exports(operations_template
         for statement in _statements(operations_template, backup["Role"]["Fn::GetAtt"][0])
         if "s3:DeleteObject" in statement["Action"]
     ]
-    assert len(deletes) == 1
-    assert "/backups/*" in json.dumps(deletes[0]["Resource"])
+    # Expired backups under backups/, and an export's old export.json under exports/ (nothing else).
+    resources = json.dumps([statement["Resource"] for statement in deletes])
+    assert "/backups/*" in resources and "/exports/*" in resources
+    assert resources.count("/*") == 2, "deletes reach those two prefixes of the bucket and nothing else"

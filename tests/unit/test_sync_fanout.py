@@ -53,4 +53,4 @@ def test_a_unit_without_its_lease_or_with_a_bad_share_is_refused_naming_the_fiel
 
 
 def test_a_store_is_cut_into_one_share_per_hundred_thousand_records() -> None:
-    assert [shares_for(n) for n in (0, 1, RECORDS_PER_UNIT, RECORDS_PER_UNIT + 1, 10**9)] == [1, 1, 1, 2, 64]
+    assert [shares_for(n) for n in (0, 1, RECORDS_PER_UNIT, RECORDS_PER_UNIT + 1, 10**9)] == [1, 1, 1, 2, 400]

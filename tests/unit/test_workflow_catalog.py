@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dataops.errors import InvalidRequest, UnknownName
@@ -63,7 +65,7 @@ def test_input_must_be_an_object() -> None:
 
 def test_unknown_workflow_lists_the_valid_ones() -> None:
     with pytest.raises(
-        UnknownName, match="unknown workflow 'nightly'; valid: backup, init, maintenance, reset, restore"
+        UnknownName, match="unknown workflow 'nightly'; valid: backup, export, import, init, maintenance, migrate, "
     ):
         workflow_named("nightly")
 
@@ -76,7 +78,13 @@ def test_step_names_are_unique_within_each_workflow() -> None:
             assert set(step.from_options.values()) <= set(workflow.options), (workflow.name, step.name)
 
 
-EXAMPLE_OPTIONS = {"restore": {"backup": "latest"}, "reset": {"snapshot": "before-reset"}, "init": {"scenario": ""}}
+EXAMPLE_OPTIONS: dict[str, dict[str, Any]] = {
+    "restore": {"backup": "latest"},
+    "reset": {"snapshot": "before-reset"},
+    "init": {"scenario": ""},
+    "export": {"path": "for-staging", "mask_pii": True},
+    "import": {"path": "for-staging"},
+}
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ def test_since_refuses_the_future() -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["workflow", "start", "nightly"], "field 'workflow': unknown workflow 'nightly'; valid: backup, init,"),
+        (["workflow", "start", "nightly"], "field 'workflow': unknown workflow 'nightly'; valid: backup, export,"),
         (["workflow", "start", "init", "--input", "{oops"], "field '--input': is not JSON"),
         (["workflow", "start", "init", "--input", "[1]"], "field '--input': must be a JSON object, got list"),
         (["workflow", "start", "init", "--set", "dry_run"], "field '--set': expected key=value, got 'dry_run'"),

@@ -12,7 +12,8 @@ UNIT = {"store": "dynamodb", "segment": 1, "total_segments": 4, "tables": [], "i
 
 def test_backup_restore_and_sync_fan_out_and_in_process_backup_still_creates_in_one_call() -> None:
     fanned = [(w.name, s.name) for w in WORKFLOWS.values() for s in w.steps if s.fan_out]
-    assert fanned == [("backup", "backup"), ("restore", "restore"), ("sync", "sync")]
+    fanned_out = ("backup", "restore", "migrate", "export", "import", "sync")
+    assert fanned == [(name, name) for name in fanned_out]
     backup = workflow_named("backup")
     ((_step, payload),) = backup.planned_steps(backup.resolve_options({}))
     assert payload == {"action": "create", "dry_run": False}

@@ -1,17 +1,17 @@
 """Export and import: plain, human-readable JSON lines per table, in a local folder or under an S3 prefix.
 
-    export.json                       what the export holds (profile, files, row counts, masked or not)
+    export.json                       what the export holds (profile, files, row counts, masked or not); last
     dynamodb/<table>.jsonl            DynamoDB JSON (the wire format), one item per line
+    dynamodb/<table>.<n>.jsonl        ... or one part per scan segment n, when the export was fanned out
     postgres/<table>.jsonl            one row per line, as a JSON object
     opensearch/<index>.jsonl          {"_id", "_source"} per line; <index>.mappings.json beside it
 
-Import replaces what the export holds, like a restore: PostgreSQL in one transaction, DynamoDB items of the
-exported entities, OpenSearch indexes recreated with their mappings.
+This module is the format and the places; `transfer_units` writes and reads them a unit at a time. `export.json`
+is removed when an export starts and written when every file is: without it a folder is not an export.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -19,25 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-import psycopg2
-from psycopg2 import sql
-from psycopg2.extras import execute_batch
 from pydantic import BaseModel, ValidationError
 
 from dataops import __version__
-from dataops.backup import loaders
-from dataops.backup.dumpers import dynamo_line, item_from_line, scan_segment
 from dataops.backup.manifest import BackupScope
-from dataops.backup.masking import mask_item, mask_key, mask_record
-from dataops.backup.scope import STORE_NAMES, entity_for_index, entity_for_table, full_scope, narrow
+from dataops.backup.scope import STORE_NAMES, full_scope
 from dataops.backup.streams import StreamingUpload
-from dataops.errors import InvalidRequest, StoreUnavailable
-from dataops.models import utc_now
+from dataops.errors import InvalidRequest
 from dataops.naming import EXPORT_PREFIX
 from dataops.stores.data_stores import DataStores
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
-INSERT_BATCH = 1000
 EXPORT_MANIFEST = "export.json"
 
 
@@ -46,6 +38,8 @@ class ExportFile(BaseModel):
     store: Literal["dynamodb", "postgres", "opensearch"]
     name: str
     rows: int
+    # dynamodb: the scan segment a part file holds (None: the file holds the whole table).
+    segment: int | None = None
 
 
 class ExportManifest(BaseModel):
@@ -68,6 +62,15 @@ def safe_relative_path(path: str, field: str = "path") -> str:
     return cleaned
 
 
+def file_path(store: str, name: str, segment: int | None = None) -> str:
+    """Where a file of the export belongs: the manifest's paths must be exactly these."""
+    return f"{store}/{name}.jsonl" if segment is None else f"{store}/{name}.{segment}.jsonl"
+
+
+def mappings_path(base_name: str) -> str:
+    return f"opensearch/{base_name}.mappings.json"
+
+
 class ExportLocation(Protocol):
     description: str
 
@@ -76,6 +79,8 @@ class ExportLocation(Protocol):
     def reader(self, name: str) -> IO[bytes]: ...
 
     def exists(self, name: str) -> bool: ...
+
+    def remove(self, name: str) -> None: ...
 
 
 class LocalFolder:
@@ -105,6 +110,9 @@ class LocalFolder:
     def exists(self, name: str) -> bool:
         return self._file(name).is_file()
 
+    def remove(self, name: str) -> None:
+        self._file(name).unlink(missing_ok=True)
+
 
 class S3Prefix:
     """`exports/<path>/` in the backup bucket (what the Lambda function writes)."""
@@ -123,77 +131,18 @@ class S3Prefix:
     def exists(self, name: str) -> bool:
         return self.store.exists(f"{self.prefix}/{name}")
 
+    def remove(self, name: str) -> None:
+        self.store.delete_keys([f"{self.prefix}/{name}"])
+
 
 def default_export_path(now: datetime) -> str:
     return f"exports/export-{now.strftime('%Y%m%d-%H%M%S')}"
 
 
-def _pii_fields(stores: DataStores, entity: str) -> tuple[str, ...]:
-    return stores.profile.entity(entity).pii_fields
-
-
-def export_data(stores: DataStores, location: ExportLocation, scope: BackupScope, mask: bool) -> ExportManifest:
-    key, _ = mask_key()
-    files: list[ExportFile] = []
-    if scope.dynamodb:
-        filtered = set(scope.dynamodb) != set(full_scope(stores.profile).dynamodb)
-        attribute = stores.profile.table.entity_type_attribute
-        pii = {entity: _pii_fields(stores, entity) for entity in scope.dynamodb}
-        path, rows = f"dynamodb/{stores.profile.table.base_name}.jsonl", 0
-        with location.writer(path) as out:
-            for item in scan_segment(stores, 0, 1, scope.dynamodb if filtered else None):
-                fields = pii.get(item.get(attribute, {}).get("S", ""), ())
-                out.write(dynamo_line(mask_item(item, fields, key) if mask and fields else item))
-                rows += 1
-        files.append(ExportFile(path=path, store="dynamodb", name=stores.profile.table.base_name, rows=rows))
-    if scope.postgres:
-        files.extend(_export_postgres(stores, location, scope.postgres, mask, key))
-    for base_name in scope.opensearch:
-        files.extend(_export_index(stores, location, base_name, mask, key))
-    manifest = ExportManifest(profile=stores.profile.name, created=utc_now(), masked=mask, scope=scope, files=files)
+def write_export_manifest(location: ExportLocation, manifest: ExportManifest) -> None:
+    # Without None fields a single-call export's manifest stays what older tools wrote and read.
     with location.writer(EXPORT_MANIFEST) as out:
-        out.write(manifest.model_dump_json(indent=2).encode())
-    return manifest
-
-
-def _export_postgres(
-    stores: DataStores, location: ExportLocation, tables: list[str], mask: bool, key: bytes
-) -> list[ExportFile]:
-    files: list[ExportFile] = []
-    connection = stores.postgres.connection()
-    with connection:
-        with connection.cursor() as setup:
-            setup.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        for table in tables:
-            fields = _pii_fields(stores, entity_for_table(stores.profile, table)) if mask else ()
-            path, rows = f"postgres/{table}.jsonl", 0
-            # A server-side cursor streams rows in batches instead of loading the table.
-            with connection.cursor(name=f"export_{table}") as cursor, location.writer(path) as out:
-                cursor.itersize = 2000
-                cursor.execute(sql.SQL("SELECT to_jsonb(t)::text FROM {} t").format(sql.Identifier(table)))
-                for (text,) in cursor:
-                    line = json.dumps(mask_record(json.loads(text), fields, key)) if fields else text
-                    out.write(line.encode() + b"\n")
-                    rows += 1
-            files.append(ExportFile(path=path, store="postgres", name=table, rows=rows))
-    return files
-
-
-def _export_index(
-    stores: DataStores, location: ExportLocation, base_name: str, mask: bool, key: bytes
-) -> list[ExportFile]:
-    index = stores.settings.resolved_index(base_name)
-    fields = _pii_fields(stores, entity_for_index(stores.profile, base_name)) if mask else ()
-    mappings = stores.search.mappings(index)
-    with location.writer(f"opensearch/{base_name}.mappings.json") as out:
-        out.write(json.dumps(mappings, indent=2).encode())
-    path, rows = f"opensearch/{base_name}.jsonl", 0
-    with location.writer(path) as out:
-        for hit in stores.search.scan(index, size=1000):
-            source = mask_record(hit["_source"], fields, key) if fields else hit["_source"]
-            out.write(json.dumps({"_id": hit["_id"], "_source": source}).encode() + b"\n")
-            rows += 1
-    return [ExportFile(path=path, store="opensearch", name=base_name, rows=rows)]
+        out.write(manifest.model_dump_json(indent=2, exclude_none=True).encode())
 
 
 def read_export_manifest(stores: DataStores, location: ExportLocation) -> ExportManifest:
@@ -213,66 +162,29 @@ def read_export_manifest(stores: DataStores, location: ExportLocation) -> Export
         unknown = set(getattr(manifest.scope, store)) - set(getattr(valid, store))
         if unknown:
             raise InvalidRequest.for_field("path", f"the export names {sorted(unknown)}, unknown to the profile")
-    for file in manifest.files:
-        expected = f"{file.store}/{file.name}.jsonl"
-        if file.path != expected:
-            raise InvalidRequest.for_field("path", f"export file {file.path!r} is not where it belongs ({expected})")
+    check_files(manifest)
     return manifest
 
 
-def _lines(location: ExportLocation, path: str) -> Iterator[bytes]:
+def check_files(manifest: ExportManifest) -> None:
+    """Every file is where it belongs (so no path read from the manifest can leave the export), and the DynamoDB
+    table is one whole file or parts 0..n-1, so an import reads every item once."""
+    for file in manifest.files:
+        if file.segment is not None and file.store != "dynamodb":
+            raise InvalidRequest.for_field("path", f"export file {file.path!r}: only DynamoDB files have parts")
+        expected = file_path(file.store, file.name, file.segment)
+        if file.path != expected:
+            raise InvalidRequest.for_field("path", f"export file {file.path!r} is not where it belongs ({expected})")
+    dynamodb = [file for file in manifest.files if file.store == "dynamodb"]
+    segments = sorted(file.segment for file in dynamodb if file.segment is not None)
+    whole = len(dynamodb) - len(segments)
+    if (whole and (whole > 1 or segments)) or (segments and segments != list(range(len(segments)))):
+        listed = ", ".join(file.path for file in dynamodb)
+        raise InvalidRequest.for_field("path", f"the export's DynamoDB files are not one table's parts: {listed}")
+
+
+def lines(location: ExportLocation, path: str) -> Iterator[bytes]:
     with location.reader(path) as source:
         for line in source:
             if line.strip():
                 yield line
-
-
-def import_data(
-    stores: DataStores, location: ExportLocation, manifest: ExportManifest, tables: list[str] | None
-) -> dict[str, int]:
-    scope = narrow(manifest.scope, tables, "tables")
-    counts: dict[str, int] = {}
-    by_name = {(file.store, file.name): file for file in manifest.files}
-    if scope.postgres:
-        counts.update(_import_postgres(stores, location, scope.postgres))
-    if scope.dynamodb:
-        whole = set(scope.dynamodb) == set(full_scope(stores.profile).dynamodb) == set(manifest.scope.dynamodb)
-        file = by_name[("dynamodb", stores.profile.table.base_name)]
-        items = (item_from_line(line) for line in _lines(location, file.path))
-        loaded = loaders.replace_items(stores, items, None if whole else scope.dynamodb)
-        counts.update({entity: loaded.get(entity, 0) for entity in scope.dynamodb})
-    for base_name in scope.opensearch:
-        with location.reader(f"opensearch/{base_name}.mappings.json") as source:
-            mappings = json.loads(source.read())
-        documents = (json.loads(line) for line in _lines(location, f"opensearch/{base_name}.jsonl"))
-        counts[base_name] = loaders.replace_index(stores, base_name, mappings, documents)
-    return counts
-
-
-def _import_postgres(stores: DataStores, location: ExportLocation, tables: list[str]) -> dict[str, int]:
-    try:
-        return _replace_from_rows(stores, location, tables)
-    except psycopg2.Error as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StoreUnavailable(f"PostgreSQL import rolled back, no table was changed: {reason}") from None
-
-
-def _replace_from_rows(stores: DataStores, location: ExportLocation, tables: list[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with stores.postgres.transaction() as cursor:
-        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
-        for table in tables:
-            statement = sql.SQL("INSERT INTO {} SELECT * FROM jsonb_populate_record(NULL::{}, %s::jsonb)").format(
-                sql.Identifier(table), sql.Identifier(table)
-            )
-            rows = ((line.decode(),) for line in _lines(location, f"postgres/{table}.jsonl"))
-            counts[table] = 0
-
-            def counted(source: Iterator[tuple[str]], table: str = table) -> Iterator[tuple[str]]:
-                for row in source:
-                    counts[table] += 1
-                    yield row
-
-            execute_batch(cursor, statement.as_string(cursor), counted(rows), page_size=INSERT_BATCH)
-            loaders.reset_sequences(cursor, table)
-    return counts

@@ -1,5 +1,5 @@
 """`backup`: create (full, partial, or a named snapshot), list, validate and clean up encrypted backups;
-export and import plain JSON lines.
+export and import plain JSON lines, in one call or as a fanned-out job (`export-plan` ... `import-abort`).
 
 Reset uses this too: `snapshot <name>` is `{"action": "create", "kind": "snapshot", "name": ...}`, and restore
 accepts a snapshot name or `latest` wherever it accepts a backup id.
@@ -18,10 +18,13 @@ from dataops.backup.scope import resolve_scope
 from dataops.backup.verify import validate_backup
 from dataops.errors import InvalidRequest
 from dataops.models import utc_now
+from dataops.operations.backup import export_fanout
 from dataops.operations.backup.exports import check_export, check_import, export_action, import_action
 from dataops.operations.backup.fanout import abort, finalize, incremental_base, plan, unit
 from dataops.operations.backup.models import (
     AbortBackup,
+    AbortExport,
+    AbortImport,
     BackupOutput,
     BackupRequest,
     BackupResult,
@@ -30,11 +33,17 @@ from dataops.operations.backup.models import (
     CopyBackup,
     CreateBackup,
     ExportData,
+    ExportUnitRequest,
     FinalizeBackup,
+    FinalizeExport,
+    FinalizeImport,
     ImportData,
+    ImportUnitRequest,
     ListBackups,
     NewBackup,
     PlanBackup,
+    PlanExport,
+    PlanImport,
     ValidateBackup,
 )
 from dataops.operations.framework import Action, Lease, Operation
@@ -177,6 +186,15 @@ BACKUP: Operation[Any, BackupResult] = Operation(
         Action(FinalizeBackup, finalize, lease=Lease.RELEASE),
         Action(AbortBackup, abort, lease=Lease.ABANDON),
         Action(CopyBackup, copy, mutates=True, check=check_copy),
+        # The export and import jobs: the same lease pattern, one job per export path.
+        Action(PlanExport, export_fanout.plan_export, check=check_export, lease=Lease.TAKE),
+        Action(ExportUnitRequest, export_fanout.export_unit, lease=Lease.KEEP),
+        Action(FinalizeExport, export_fanout.finalize_export, lease=Lease.RELEASE),
+        Action(AbortExport, export_fanout.abort_export, lease=Lease.ABANDON),
+        Action(PlanImport, export_fanout.plan_import, check=check_import, lease=Lease.TAKE),
+        Action(ImportUnitRequest, export_fanout.import_unit, lease=Lease.KEEP),
+        Action(FinalizeImport, export_fanout.finalize_import, lease=Lease.RELEASE),
+        Action(AbortImport, export_fanout.abort_import, lease=Lease.ABANDON),
     ),
     lock_lease_seconds=300,
 )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
 from dataops.backup.catalog import BackupSummary
 from dataops.backup.create import BackupUnit, UnitOutcome
 from dataops.backup.manifest import BACKUP_ID_PATTERN
+from dataops.backup.transfer_units import TransferOutcome, TransferUnit
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
 from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
+from dataops.segmented_compare import MAX_SHARES
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
@@ -140,6 +142,98 @@ class CopyBackup(OperationRequest):
     bucket: str | None = Field(default=None, description="Target bucket (default <prefix>-backups-<region>).")
 
 
+# The export and import jobs: each is plan -> units (a Step Functions Map) -> finalize, or abort; the job is its
+# export path. The steps after plan also take the fields that the plan's job object carries to them.
+ExportPath = Annotated[
+    str | None, Field(description="A relative folder (local) or key prefix under exports/ (s3); default dated.")
+]
+MaskPii = Annotated[bool, Field(description="Deterministically mask the profile's PII fields.")]
+ExportSegments = Annotated[
+    int | None,
+    Field(ge=1, le=MAX_SHARES, description="DynamoDB part files, one per scan segment (default: one per 100,000)."),
+]
+JOB_REASON = "Why the workflow stopped (kept in the audit)."
+
+
+class PlanExport(DataTransfer):
+    """The export job's first step: take the lease, list the units (scan segments, tables, indexes)."""
+
+    action: Literal["export-plan"]
+    path: ExportPath = None
+    mask_pii: MaskPii = False
+    segments: ExportSegments = None
+
+
+class PlanImport(DataTransfer):
+    """The import job's first step: read the export's manifest, take the lease, clear the DynamoDB scope, list
+    the units (the PostgreSQL tables together, each DynamoDB file, each index)."""
+
+    action: Literal["import-plan"]
+    path: str = Field(min_length=1, description="The folder (local) or key prefix under exports/ (s3) of an export.")
+
+
+class TransferJobStep(LeasedRequest):
+    """An export or import job's step after plan: it works under the lease that plan took, at the job's path."""
+
+    job: str = Field(min_length=1, description="The job's export path, as plan named it.")
+    destination: Literal["s3", "local"] = Field(
+        default="s3", description="The backup bucket's exports/ prefix, or a local folder (CLI)."
+    )
+
+
+class ExportJobStep(TransferJobStep):
+    """An export job's step after plan: the plan's job object also carries whether the export masks PII."""
+
+    mask_pii: MaskPii = False
+
+
+class ExportUnitRequest(ExportJobStep):
+    """The export job's Map: write one planned unit's files (a retry overwrites only those)."""
+
+    action: Literal["export-unit"]
+    unit: TransferUnit = Field(description="One of the units that `export-plan` returned.")
+
+
+class FinalizeExport(ExportJobStep):
+    """The export job's last step: check every unit reported, write the export's manifest last, release."""
+
+    action: Literal["export-finalize"]
+    tables: list[str] | None = Field(default=None, description=TABLES)
+    path: ExportPath = None
+    segments: ExportSegments = None
+    outcomes: list[TransferOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
+
+
+class AbortExport(ExportJobStep):
+    """The export job's catch: release the lease and audit why it stopped (the export stays without manifest)."""
+
+    action: Literal["export-abort"]
+    reason: str | None = Field(default=None, description=JOB_REASON)
+
+
+class ImportUnitRequest(TransferJobStep):
+    """The import job's Map: load one planned unit."""
+
+    action: Literal["import-unit"]
+    unit: TransferUnit = Field(description="One of the units that `import-plan` returned.")
+
+
+class FinalizeImport(TransferJobStep):
+    """The import job's last step: check every unit reported and loaded what the manifest holds, release."""
+
+    action: Literal["import-finalize"]
+    tables: list[str] | None = Field(default=None, description=TABLES)
+    path: str | None = Field(default=None, description="The export's path (the job's, if given).")
+    outcomes: list[TransferOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
+
+
+class AbortImport(TransferJobStep):
+    """The import job's catch: release the lease and audit why it stopped (run the import again to finish)."""
+
+    action: Literal["import-abort"]
+    reason: str | None = Field(default=None, description=JOB_REASON)
+
+
 BackupRequest = (
     CreateBackup
     | PlanBackup
@@ -152,18 +246,30 @@ BackupRequest = (
     | FinalizeBackup
     | AbortBackup
     | CopyBackup
+    | PlanExport
+    | ExportUnitRequest
+    | FinalizeExport
+    | AbortExport
+    | PlanImport
+    | ImportUnitRequest
+    | FinalizeImport
+    | AbortImport
 )
 
 
 class BackupOutput(ActionOutput):
-    """What a backup action returns besides counts: the backup it made or read, listings, problems, units."""
+    """What a backup action returns besides counts: the backup it made or read, listings, problems, units; for
+    the export and import jobs, the job and their own units and outcomes."""
 
     backup: dict[str, Any] | None = None
     backups: list[BackupSummary] = []
     problems: list[ObjectProblem] = []
     next_token: str | None = None
-    units: list[BackupUnit] = []
-    outcome: UnitOutcome | None = None
+    # Left to right: a transfer unit or outcome has required fields and refuses extra ones, so a backup's never
+    # passes for one, while a backup unit would accept (and strip) a transfer unit.
+    units: list[Annotated[TransferUnit | BackupUnit, Field(union_mode="left_to_right")]] = []
+    outcome: Annotated[TransferOutcome | UnitOutcome | None, Field(union_mode="left_to_right")] = None
+    job: dict[str, Any] | None = None
 
 
 class BackupResult(OperationResult, BackupOutput):

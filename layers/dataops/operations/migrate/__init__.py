@@ -5,26 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from dataops.errors import InvalidRequest
-from dataops.migration_history import current_version, current_version_of, version_key
-from dataops.operations.framework import Action, Operation
+from dataops.migration_history import current_version, version_key
+from dataops.operations.framework import Action, Lease, Operation
+from dataops.operations.migrate import fanout
 from dataops.operations.migrate.engine import (
     BEFORE_FIRST,
     MigrationFailed,
-    MigrationRun,
     find_migration,
     load_migrations,
     open_run,
+    pending_of,
     resolve_target,
+    run_outcome,
     states_of,
 )
 from dataops.operations.migrate.history import history_for
 from dataops.operations.migrate.models import (
+    AbortMigrations,
     ApplyMigrations,
+    FinalizeMigrations,
     ListMigrations,
     MigrateOutput,
     MigrateRequest,
     MigrateResult,
     MigrationState,
+    MigrationUnitRequest,
+    PlanMigrations,
     RollBackMigrations,
     RunMigration,
     ShowMigrationStatus,
@@ -33,36 +39,10 @@ from dataops.operations.migrate.models import (
 )
 from dataops.stores.data_stores import DataStores
 
-# States that need someone to look: the result warns about each.
-TROUBLED_STATES = ("failed", "drifted", "missing_file")
-
-
-def outcome(run: MigrationRun, valid: bool | None = None) -> MigrateOutput:
-    """Every migration's state once the run is done (read while its history is still open)."""
-    entries = run.history.entries()
-    states = states_of(run.migrations, entries)
-    counts = {
-        state: sum(1 for s in states if s.state == state) for state in ("applied", "pending", "failed", "drifted")
-    }
-    counts["steps"] = len(run.steps)
-    troubled = [
-        f"migration {state.version} ({state.name}) is {state.state.replace('_', ' ')}"
-        for state in states
-        if state.state in TROUBLED_STATES
-    ]
-    return MigrateOutput(
-        counts=counts,
-        warnings=[*run.warnings, *troubled],
-        current_version=current_version_of(entries),
-        migrations=states,
-        steps=run.steps,
-        valid=valid,
-    )
-
 
 def show_status(request: ShowMigrationStatus, stores: DataStores) -> MigrateOutput:
     with open_run(stores, dry_run=request.dry_run) as run:
-        return outcome(run)
+        return run_outcome(run)
 
 
 def list_files(request: ListMigrations, stores: DataStores) -> MigrateOutput:
@@ -80,14 +60,9 @@ def apply(request: ApplyMigrations, stores: DataStores) -> MigrateOutput:
         with run.exclusive():
             entries = run.history.entries()
             run.check_drift(entries, request.repair)
-            for migration in run.migrations:
-                entry = entries.get(migration.version)
-                if entry is not None and entry.outcome == "applied":
-                    continue
-                if target is not None and migration.sort_key > target:
-                    break
+            for migration in pending_of(run.migrations, entries, target):
                 run.up(migration)
-        return outcome(run)
+        return run_outcome(run)
 
 
 def run_one(request: RunMigration, stores: DataStores) -> MigrateOutput:
@@ -103,7 +78,7 @@ def run_one(request: RunMigration, stores: DataStores) -> MigrateOutput:
                 )
             else:
                 run.up(migration)
-        return outcome(run)
+        return run_outcome(run)
 
 
 def roll_back(request: RollBackMigrations, stores: DataStores) -> MigrateOutput:
@@ -129,7 +104,7 @@ def roll_back(request: RollBackMigrations, stores: DataStores) -> MigrateOutput:
                 )
             for version in applied:
                 run.down(files[version])
-        return outcome(run)
+        return run_outcome(run)
 
 
 def validate(request: ValidateMigrations, stores: DataStores) -> MigrateOutput:
@@ -141,7 +116,7 @@ def validate(request: ValidateMigrations, stores: DataStores) -> MigrateOutput:
             if entry is not None and entry.outcome == "applied":
                 # Every applied migration is validated, even after one is found invalid, so all problems show.
                 valid = run.validate(migration, entry) and valid
-        return outcome(run, valid)
+        return run_outcome(run, valid)
 
 
 def check_target(request: TargetedChange, stores: DataStores) -> None:
@@ -177,8 +152,15 @@ MIGRATE: Operation[Any, MigrateResult] = Operation(
         Action(RunMigration, run_one, mutates=True, check=check_migration),
         Action(RollBackMigrations, roll_back, mutates=True, check=check_target),
         Action(ValidateMigrations, validate),
+        # The migrate workflow's actions share one lease across their invocations: units run in parallel under it.
+        Action(PlanMigrations, fanout.plan, check=check_target, lease=Lease.TAKE),
+        Action(MigrationUnitRequest, fanout.unit, check=fanout.check_unit, lease=Lease.KEEP),
+        Action(FinalizeMigrations, fanout.finalize, check=fanout.check_finalize, lease=Lease.RELEASE),
+        Action(AbortMigrations, fanout.abort, lease=Lease.ABANDON),
     ),
     default_action="status",
+    # The lease spans a whole migrate workflow (plan, units, finalize): long enough for the Map's gaps.
+    lock_lease_seconds=300,
 )
 
 __all__ = [

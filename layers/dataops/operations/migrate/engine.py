@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataops.errors import DataOpsError, InvalidRequest, UnknownName
-from dataops.migration_history import HistoryEntry, error_line, version_key
+from dataops.migration_history import HistoryEntry, current_version_of, error_line, version_key
 from dataops.operations.framework import elapsed_ms
-from dataops.operations.migrate.context import MigrationContext
+from dataops.operations.migrate.context import WHOLE, MigrationContext, Part
 from dataops.operations.migrate.files import MigrationFile, discover
 from dataops.operations.migrate.history import (
     MigrationHistory,
@@ -20,10 +20,12 @@ from dataops.operations.migrate.history import (
     now_entry,
     recorded,
 )
-from dataops.operations.migrate.models import MigrationState, MigrationStepReport
+from dataops.operations.migrate.models import MigrateOutput, MigrationState, MigrationStepReport
 from dataops.stores.data_stores import DataStores
 
 BEFORE_FIRST = "0"
+# States that need someone to look: the result warns about each.
+TROUBLED_STATES = ("failed", "drifted", "missing_file")
 
 
 class MigrationFailed(DataOpsError):
@@ -84,6 +86,21 @@ def states_of(migrations: list[MigrationFile], entries: dict[str, HistoryEntry])
 def current_version_of_states(states: list[MigrationState]) -> str | None:
     applied = [state.version for state in states if state.state in {"applied", "drifted", "missing_file"}]
     return max(applied, key=version_key) if applied else None
+
+
+def pending_of(
+    migrations: list[MigrationFile], entries: dict[str, HistoryEntry], target: tuple[int, ...] | None
+) -> list[MigrationFile]:
+    """What apply runs, in order: every migration not applied (a failed one again), up to the target."""
+    pending = []
+    for migration in migrations:
+        entry = entries.get(migration.version)
+        if entry is not None and entry.outcome == "applied":
+            continue
+        if target is not None and migration.sort_key > target:
+            break
+        pending.append(migration)
+    return pending
 
 
 def find_migration(migrations: list[MigrationFile], reference: str) -> MigrationFile:
@@ -150,14 +167,25 @@ class MigrationRun:
                 )
             )
 
-    def up(self, migration: MigrationFile) -> None:
-        self._step(migration, "up")
+    def up(self, migration: MigrationFile, part: Part = WHOLE, *, spent_ms: int = 0) -> MigrationContext:
+        """Run up() and record the migration applied: all of it (apply), or the part that a fanned-out job's
+        finalize carries out, with the time its units spent (`spent_ms`) counted in."""
+        return self._step(migration, "up", part, spent_ms=spent_ms)
 
-    def down(self, migration: MigrationFile) -> None:
-        self._step(migration, "down")
+    def prepare(self, migration: MigrationFile, part: Part) -> MigrationContext:
+        """Run a part of up() that leaves the migration pending (a fanned-out job's plan); a failure is recorded
+        as apply's would be."""
+        return self._step(migration, "up", part, record=False)
 
-    def _step(self, migration: MigrationFile, direction: str) -> None:
-        started = time.monotonic()
+    def down(self, migration: MigrationFile) -> MigrationContext:
+        return self._step(migration, "down")
+
+    def _step(
+        self, migration: MigrationFile, direction: str, part: Part = WHOLE, *, record: bool = True, spent_ms: int = 0
+    ) -> MigrationContext:
+        """Run one step and append its report to `steps`."""
+        # A fanned-out migration's time is its units' and finalize's: it is recorded and reported as one step.
+        started = time.monotonic() - spent_ms / 1000
         body = migration.up if direction == "up" else migration.down
         try:
             context = self.history.run_step(
@@ -168,9 +196,10 @@ class MigrationRun:
                         migration.version, migration.name, migration.checksum, elapsed_ms(started), "applied"
                     )
                 )
-                if direction == "up"
+                if direction == "up" and record
                 else None,
                 forget=migration.version if direction == "down" else None,
+                part=part,
             )
         except StepFailed as failure:
             error = error_line(failure.error)
@@ -186,8 +215,10 @@ class MigrationRun:
                 f"migration {migration.version} ({migration.name}) {direction} failed and was rolled back: {error}; "
                 f"the run stopped there after {done} completed step(s)"
             ) from None
-        outcome = "planned" if self.dry_run else ("applied" if direction == "up" else "rolled_back")
+        done_outcome = "applied" if direction == "up" else "rolled_back"
+        outcome = "planned" if self.dry_run or not record else done_outcome
         self.steps.append(self._report(migration, direction, outcome, started, context))
+        return context
 
     def _report(
         self,
@@ -235,6 +266,29 @@ class MigrationRun:
             )
         )
         return not problems
+
+
+def run_outcome(run: MigrationRun, valid: bool | None = None) -> MigrateOutput:
+    """Every migration's state once the run is done (read while its history is still open)."""
+    entries = run.history.entries()
+    states = states_of(run.migrations, entries)
+    counts = {
+        state: sum(1 for s in states if s.state == state) for state in ("applied", "pending", "failed", "drifted")
+    }
+    counts["steps"] = len(run.steps)
+    troubled = [
+        f"migration {state.version} ({state.name}) is {state.state.replace('_', ' ')}"
+        for state in states
+        if state.state in TROUBLED_STATES
+    ]
+    return MigrateOutput(
+        counts=counts,
+        warnings=[*run.warnings, *troubled],
+        current_version=current_version_of(entries),
+        migrations=states,
+        steps=run.steps,
+        valid=valid,
+    )
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from dataops.migration_history import (
     postgres_entries,
 )
 from dataops.models import utc_now
-from dataops.operations.migrate.context import MigrationContext
+from dataops.operations.migrate.context import WHOLE, MigrationContext, Part
 from dataops.stores.data_stores import DataStores
 
 ADVISORY_LOCK_NAME = "dataops.schema_migrations"
@@ -57,7 +57,7 @@ class MigrationHistory(Protocol):
     def exclusive(self) -> AbstractContextManager[None]: ...
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None
+        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None, part: Part = WHOLE
     ) -> MigrationContext: ...
 
     def record_failure(self, entry: HistoryEntry) -> None: ...
@@ -115,13 +115,14 @@ class PostgresHistory:
                 self.close()
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None
+        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None, part: Part = WHOLE
     ) -> MigrationContext:
         """One transaction: the migration's statements and its history row commit together or not at all."""
         cursor = self.connection.cursor()
-        context = MigrationContext(self.stores, dry_run=dry_run, cursor=cursor)
+        context = MigrationContext(self.stores, dry_run=dry_run, cursor=cursor, part=part)
         try:
             body(context)
+            context.finish()
             if not dry_run:
                 if record is not None:
                     self._upsert(cursor, record())
@@ -184,11 +185,12 @@ class DynamoHistory:
         yield
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None
+        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None, part: Part = WHOLE
     ) -> MigrationContext:
-        context = MigrationContext(self.stores, dry_run=dry_run)
+        context = MigrationContext(self.stores, dry_run=dry_run, part=part)
         try:
             body(context)
+            context.finish()
         except Exception as exc:
             raise StepFailed(exc, context) from exc
         if not dry_run:

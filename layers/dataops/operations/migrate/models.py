@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from dataops.models import ActionOutput, OperationRequest, OperationResult
+from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
 from dataops.operations.migrate.files import VERSION_PATTERN
+from dataops.segmented_compare import MAX_SHARES
 
 MigrationStateName = Literal["applied", "pending", "failed", "drifted", "missing_file"]
 
@@ -83,8 +84,104 @@ class RunMigration(MigrationChange):
     migration: str = Field(min_length=1, description="The migration's version, name or file slug.")
 
 
+class PlanMigrations(TargetedChange):
+    """The migrate workflow's first step: take the lease, apply what needs no fan-out, cut the item steps of the
+    rest into one unit per scan segment of the table."""
+
+    action: Literal["plan"]
+    segments: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_SHARES,
+        description="Units (scan segments of the table); default: one per 100,000 items read over all item steps.",
+    )
+
+
+class ItemStep(BaseModel):
+    """One `migrate_items` call of a migration's up(), as plan recorded it."""
+
+    entity: str
+    from_version: str
+    to_version: str
+    version_field: str = "schemaVersion"
+    index: str | None = Field(
+        default=None, description="The search index the step keeps in step (none: no live index at that point)."
+    )
+
+
+class PlannedMigration(BaseModel):
+    """A migration of the job: units carry out its item steps segment by segment, finalize the rest of it."""
+
+    version: str
+    name: str
+    checksum: str = Field(description="The file's checksum when plan ran; a unit or finalize refuses another.")
+    item_steps: list[ItemStep] = Field(default=[], description="Its item steps, in the order up() makes them.")
+
+
+class MigrationSegment(BaseModel):
+    """One unit of a migrate job: one scan segment of the table."""
+
+    segment: int = Field(ge=0)
+
+
+class MigrationUnitOutcome(BaseModel):
+    unit: MigrationSegment
+    items: dict[str, dict[str, int]] = Field(description="By version: items scanned, changed and re-indexed.")
+    duration_ms: dict[str, int] = Field(default={}, description="By version: how long its item steps took.")
+
+
+class MigrateJobStep(LeasedRequest):
+    """A migrate workflow step after plan: it works under the lease plan took, on the migrations plan planned."""
+
+    job: str = Field(min_length=1, description="The migrate job's id, as plan named it.")
+
+
+class PlannedJob(MigrateJobStep):
+    """The unit and finalize steps: they carry plan's migrations and segment count (from its job object)."""
+
+    migrations: list[PlannedMigration] = Field(description="The job's migrations, in order, as plan planned them.")
+    segments: int = Field(
+        ge=0, le=MAX_SHARES, description="How many scan segments plan cut the table into (0: no item steps)."
+    )
+
+
+class MigrationUnitRequest(PlannedJob):
+    """The migrate workflow's Map: carry one segment of the table through every planned item step, in order."""
+
+    action: Literal["unit"]
+    unit: MigrationSegment = Field(description="One of the units plan returned.")
+
+
+class FinalizeMigrations(PlannedJob, TargetedChange):
+    """The migrate workflow's last step: check that every unit's outcome is there, run the rest of each migration
+    with its history row (recorded as apply records it), release the lease. It takes the step's own `target` and
+    `repair` too (the workflow sends them), and checks plan's rules against them again."""
+
+    action: Literal["finalize"]
+    outcomes: list[MigrationUnitOutcome] = Field(description="Every unit's outcome, as the Map collected them.")
+
+
+class AbortMigrations(MigrateJobStep):
+    """The migrate workflow's catch: release the lease and audit why the workflow stopped."""
+
+    action: Literal["abort"]
+    reason: str | None = Field(default=None, description="Why the workflow stopped (kept in the audit).")
+    # The workflow's catch sends what every step after plan carries; an abort needs none of it.
+    migrations: list[PlannedMigration] = Field(default=[], description="As carried by the workflow (unused).")
+    segments: int = Field(default=0, ge=0, le=MAX_SHARES, description="As carried by the workflow (unused).")
+
+
 MigrateRequest = (
-    ShowMigrationStatus | ListMigrations | ApplyMigrations | RunMigration | RollBackMigrations | ValidateMigrations
+    ShowMigrationStatus
+    | ListMigrations
+    | ApplyMigrations
+    | RunMigration
+    | RollBackMigrations
+    | ValidateMigrations
+    | PlanMigrations
+    | MigrationUnitRequest
+    | FinalizeMigrations
+    | AbortMigrations
 )
 
 
@@ -120,6 +217,10 @@ class MigrateOutput(ActionOutput):
     steps: list[MigrationStepReport] = []
     # validate only; the CLI exits 1 on False, while the status stays succeeded (the run itself did not fail).
     valid: bool | None = None
+    # The migrate workflow's actions: the job (plan's carries the lease), the planned units and a unit's outcome.
+    job: dict[str, Any] | None = None
+    units: list[MigrationSegment] = []
+    outcome: MigrationUnitOutcome | None = None
 
 
 class MigrateResult(OperationResult, MigrateOutput):

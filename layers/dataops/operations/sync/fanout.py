@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from dataops.compare import ComparisonTally
+from dataops.compare import ComparisonTally, RecordDifference
 from dataops.errors import InvalidRequest
 from dataops.operations.framework import held_lease
 from dataops.operations.sync.models import (
@@ -28,7 +28,9 @@ from dataops.operations.sync.models import (
     SyncUnitRequest,
 )
 from dataops.operations.sync.operation import SOURCES, Listing, target_entities
+from dataops.operations.sync.resolve import BATCH as RESOLVE_BATCH
 from dataops.operations.sync.resolve import resolve
+from dataops.profiles.model import EntityDefinition
 from dataops.segmented_compare import share_differences, shares_for
 from dataops.stores.data_stores import DataStores
 
@@ -61,10 +63,24 @@ def unit(request: SyncUnitRequest, stores: DataStores) -> SyncOutput:
     tallies = {name: ComparisonTally() for name in share.entities}
     listing = Listing(share.lists)
     outcomes: Counter[str] = Counter()
-    for entity, differences in share_differences(stores, share, tallies):
+    # Differences arrive a fetch batch (200) at a time; they are written a resolve batch at a time, as in the
+    # single call, since each write batch ends with an index refresh and small ones cost 4x the throughput.
+    pending: dict[str, tuple[EntityDefinition, list[RecordDifference]]] = {}
+
+    def write(entity: EntityDefinition, differences: list[RecordDifference]) -> None:
         for resolution in resolve(stores, entity, differences, choose, dry_run=False):
             outcomes[resolution.outcome] += 1
             listing.add(resolution.model_dump())
+
+    for entity, differences in share_differences(stores, share, tallies):
+        _, buffered = pending.setdefault(entity.name, (entity, []))
+        buffered.extend(differences)
+        if len(buffered) >= RESOLVE_BATCH:
+            write(entity, buffered)
+            pending[entity.name] = (entity, [])
+    for entity, buffered in pending.values():
+        if buffered:
+            write(entity, buffered)
     counts = {
         **dict(outcomes),
         "unchanged": sum(tally.matching for tally in tallies.values()),
