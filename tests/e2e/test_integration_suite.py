@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from dataops.cli.main import app
 from dataops.registry import DEPLOYED_OPERATIONS
+from dataops.workflows import WORKFLOWS
 from tests.e2e.conftest import STAGE
 
 pytestmark = pytest.mark.e2e
@@ -58,9 +59,11 @@ def test_workflow_list_shows_every_workflow_deployed(deployed) -> None:
     result = runner.invoke(app, ["workflow", "list", "--json", "--profile", "agent_system", "--stage", STAGE])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert {row["workflow"]: row["deployed"] for row in rows} == dict.fromkeys(
-        ("init", "maintenance", "backup", "restore", "reset"), True
-    )
+    # Every workflow is deployed for agent_system but sync, which needs a search index.
+    assert {row["workflow"]: row["deployed"] for row in rows} == {
+        name: not workflow.needs_search for name, workflow in WORKFLOWS.items()
+    }
+    assert {"migrate", "export", "import"} <= {row["workflow"] for row in rows if row["deployed"]}
 
 
 def test_dry_run_from_the_shell_reaches_the_lambda_and_writes_nothing(deployed, invoke, monkeypatch) -> None:

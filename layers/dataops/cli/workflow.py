@@ -37,7 +37,7 @@ from dataops.workflow_runs import run_in_process
 from dataops.workflows import WORKFLOWS, Workflow, workflow_named
 
 workflow_app = typer.Typer(
-    help="Start the deployed Step Functions workflows (init, maintenance, backup, restore, reset) and follow them.",
+    help=f"Start the deployed Step Functions workflows ({', '.join(WORKFLOWS)}) and follow them.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
