@@ -13,10 +13,12 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from opensearchpy import OpenSearch
 from psycopg2 import sql
 
 from dataops import naming
 from dataops.config import load_settings
+from dataops.profiles import load_profile
 from dataops.stores import aws
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +70,7 @@ def deployed(local_endpoints):
     # A destroyed stack leaves its PostgreSQL database behind (data outlives a stack), so rows an interrupted
     # session left would meet the empty tables of this deployment as broken references.
     drop_stage_databases(local_endpoints, STAGE)
+    drop_stage_indexes(local_endpoints, STAGE)
     for profile in PROFILES:
         cdklocal("bootstrap", "aws://000000000000/us-east-1", profile=profile)
         cdklocal("deploy", "--all", "--require-approval", "never", profile=profile)
@@ -75,6 +78,18 @@ def deployed(local_endpoints):
     for profile in PROFILES:
         cdklocal("destroy", "--all", "--force", profile=profile)
     drop_stage_databases(local_endpoints, STAGE)
+    drop_stage_indexes(local_endpoints, STAGE)
+
+
+def drop_stage_indexes(local_endpoints, stage: str) -> None:
+    """Delete each profile's search indexes of `stage`: like a database, an index outlives the stack, and documents
+    a late stream event or an interrupted session left would be counted by the next deployment."""
+    search = OpenSearch(local_endpoints.opensearch_endpoint)
+    for profile in PROFILES:
+        for _entity, placement in load_profile(profile).search_indexes():
+            search.indices.delete(
+                index=naming.search_index_name(placement.index_base_name, stage), ignore_unavailable=True
+            )
 
 
 def drop_stage_databases(local_endpoints, stage: str) -> None:
