@@ -47,7 +47,7 @@ class WorkflowsStack(Stack):
             self.state_machines[workflow.name] = WorkflowStateMachine(
                 self,
                 f"Workflow-{workflow.name}",
-                workflow=workflow,
+                workflow=workflow.for_profile(has_search=config.app_profile.uses_opensearch),
                 state_machine_name=name,
                 functions=functions,
                 alert_topic=alert_topic,

@@ -42,7 +42,7 @@ def run_in_process(
     """Run each step through its operation here; the first failure stops the run (its error propagates)."""
     stores = DataStores(settings, load_profile(settings.profile))
     steps: dict[str, Any] = {}
-    for step in workflow.steps:
+    for step in workflow.for_profile(has_search=stores.profile.uses_opensearch).steps:
         if not step.runs_with(options):
             steps[step.name] = {"operation": step.operation, "status": "skipped"}
             on_step(step.name, "skipped", steps[step.name])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dataops.errors import InvalidRequest, UnknownName
@@ -60,6 +60,8 @@ class WorkflowStep:
     # Read-only steps are retried once after any failure; a step that writes is never repeated blindly.
     retry_on_failure: bool = False
     fan_out: FanOut | None = None
+    # Only for profiles with search indexes: the step is left out of the others' workflows.
+    needs_search: bool = False
 
     def request(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """The payload this step sends for `options` (the same one the state machine builds)."""
@@ -126,8 +128,13 @@ class Workflow:
     def operations(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(step.operation for step in self.steps))
 
+    def for_profile(self, *, has_search: bool) -> Workflow:
+        """The workflow as a profile runs it: without the steps that need search indexes when it has none."""
+        return replace(self, steps=tuple(step for step in self.steps if has_search or not step.needs_search))
+
     def deployable_with(self, deployed: Collection[str], *, has_search: bool = True) -> bool:
-        return (has_search or not self.needs_search) and all(operation in deployed for operation in self.operations)
+        steps = self.for_profile(has_search=has_search)
+        return (has_search or not self.needs_search) and all(operation in deployed for operation in steps.operations)
 
     def resolve_options(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults merged with `given`; an unknown or mistyped option is refused naming it."""
@@ -154,6 +161,25 @@ class Workflow:
 
 
 VALIDATE_ALL = {"action": "run", "target": "all"}
+
+# Tables and index slices compared and synced in parallel; one direction per job.
+SYNC_FAN_OUT = FanOut(
+    job="job",
+    job_id="job_id",
+    action_field="direction",
+    carried=("lease", "direction"),
+    summary_fields=("job_id",),
+    concurrency_key="sync_map_concurrency",
+)
+
+
+def settle_index_step() -> WorkflowStep:
+    """After a fanned-out rewrite of DynamoDB: the index made equal to the table, as a `dynamo-to-os` sync fan-out.
+
+    The rewrite's units load the index beside the table, in parallel, while the stream sync works through the
+    rewrite's records; this step leaves no difference behind, whatever the table's size."""
+    return WorkflowStep("settle-index", "sync", {"action": "dynamo-to-os"}, fan_out=SYNC_FAN_OUT, needs_search=True)
+
 
 WORKFLOWS: dict[str, Workflow] = {
     workflow.name: workflow
@@ -209,7 +235,8 @@ WORKFLOWS: dict[str, Workflow] = {
             name="restore",
             description=(
                 "Verify a backup, restore it (plan: safety backup and lock; a Map restores the units in parallel; "
-                "finalize checks the counts), then validate the stores."
+                "finalize checks the counts), make the search index equal to the table (a sync fan-out, for "
+                "profiles with one), then validate the stores."
             ),
             steps=(
                 WorkflowStep(
@@ -226,6 +253,7 @@ WORKFLOWS: dict[str, Workflow] = {
                     from_options=options_named("dry_run", "backup"),
                     fan_out=FanOut(concurrency_key="restore_map_concurrency"),
                 ),
+                settle_index_step(),
                 WorkflowStep("validate", "validate", VALIDATE_ALL),
             ),
             options={"dry_run": False, "backup": ""},
@@ -285,7 +313,8 @@ WORKFLOWS: dict[str, Workflow] = {
             name="import",
             description=(
                 "Import an export from exports/<path>/: plan (manifest checked, DynamoDB scope cleared), load the "
-                "files in parallel (a Map; PostgreSQL in one transaction), then check every count."
+                "files in parallel (a Map; PostgreSQL in one transaction), check every count, then make the search "
+                "index equal to the table (a sync fan-out, for profiles with one)."
             ),
             steps=(
                 WorkflowStep(
@@ -305,6 +334,7 @@ WORKFLOWS: dict[str, Workflow] = {
                         concurrency_key="import_map_concurrency",
                     ),
                 ),
+                settle_index_step(),
             ),
             options={"dry_run": False, "path": ""},
             required=("path",),
@@ -321,14 +351,7 @@ WORKFLOWS: dict[str, Workflow] = {
                     "sync",
                     {},
                     from_options={"dry_run": "dry_run", "action": "direction", "entity": "entity"},
-                    fan_out=FanOut(
-                        job="job",
-                        job_id="job_id",
-                        action_field="direction",
-                        carried=("lease", "direction"),
-                        summary_fields=("job_id",),
-                        concurrency_key="sync_map_concurrency",
-                    ),
+                    fan_out=SYNC_FAN_OUT,
                 ),
             ),
             # An empty entity syncs every indexed entity.

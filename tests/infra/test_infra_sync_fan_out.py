@@ -86,3 +86,25 @@ def test_every_catalog_workflow_is_deployed_for_a_profile_with_a_search_index(
     from dataops.workflows import WORKFLOWS
 
     assert set(definitions) == {naming.state_machine_name(PROFILE, STAGE, name) for name in WORKFLOWS}
+
+
+@pytest.mark.parametrize(
+    ("workflow", "before", "after"), [("restore", "restore", "validate"), ("import", "import", None)]
+)
+def test_a_restore_and_an_import_settle_the_index_with_a_sync_fan_out(
+    definitions: dict[str, dict[str, Any]], workflow: str, before: str, after: str | None
+) -> None:
+    states = definitions[naming.state_machine_name(PROFILE, STAGE, workflow)]["States"]
+    plan = states["settle-index: plan"]
+    assert plan["Parameters"]["FunctionName"].endswith(SYNC_FUNCTION)
+    assert plan["Parameters"]["Payload"] == {
+        "action": "plan",
+        "direction": "dynamo-to-os",
+        "dry_run.$": "$.options.dry_run",
+    }
+    # It runs once the rewrite's own step has written its summary, and before the stores are validated.
+    leading_in = [name for name, state in states.items() if state.get("Next") == "settle-index: plan"]
+    assert leading_in and all(states[name].get("ResultPath") != "$.steps.settle-index" for name in leading_in)
+    assert any(f"$.steps.{before}" == states[name].get("ResultPath") for name in leading_in), leading_in
+    if after:
+        assert any(state.get("Next") == after for state in states.values())

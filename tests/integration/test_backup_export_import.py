@@ -85,7 +85,9 @@ def test_s3_export_and_import_round_trip_with_opensearch(tattoo):
     assert exported.details["location"].endswith("/exports/tattoo-copy/")
     assert "exports/tattoo-copy/opensearch/artists.jsonl" in bucket_keys(tattoo)
     scramble(tattoo)
-    run({"action": "import", "path": "tattoo-copy"}, tattoo)
+    # These stores hold synthetic items and documents that do not describe each other, so the index is kept
+    # exactly as stored (settle_index false); test_index_settles.py proves the settling.
+    run({"action": "import", "path": "tattoo-copy", "settle_index": False}, tattoo)
     assert everything(tattoo) == before
 
 

@@ -24,6 +24,7 @@ FORBIDDEN_IMPORTS: dict[str, tuple[str, ...]] = {
     "dataops.backup": ("dataops.operations", "dataops.cli", "dataops.local"),
     "dataops.compare": ("dataops.operations", "dataops.cli", "dataops.local"),
     "dataops.segmented_compare": ("dataops.operations", "dataops.cli", "dataops.local"),
+    "dataops.reconcile": ("dataops.operations", "dataops.backup", "dataops.cli", "dataops.local"),
     "dataops.operations": ("dataops.cli", "dataops.local"),
 }
 

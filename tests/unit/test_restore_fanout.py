@@ -21,11 +21,14 @@ def restore_step():
 
 def test_in_process_the_restore_step_is_still_one_restore_call() -> None:
     workflow = workflow_named("restore")
-    steps = dict(
-        (step.name, payload) for step, payload in workflow.planned_steps(workflow.resolve_options({"backup": "latest"}))
-    )
-    assert list(steps) == ["verify-backup", "restore", "validate"]
+    options = workflow.resolve_options({"backup": "latest"})
+    steps = dict((step.name, payload) for step, payload in workflow.planned_steps(options))
+    assert list(steps) == ["verify-backup", "restore", "settle-index", "validate"]
     assert steps["restore"] == {"action": "restore", "dry_run": False, "backup": "latest"}
+    assert steps["settle-index"] == {"action": "dynamo-to-os", "dry_run": False}
+    # A profile without search indexes has nothing to settle.
+    unindexed = workflow.for_profile(has_search=False)
+    assert [step.name for step, _ in unindexed.planned_steps(options)] == ["verify-backup", "restore", "validate"]
 
 
 def test_plan_unit_finalize_and_abort_payloads_are_restore_requests() -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 
 from dataops.compare import RecordDifference
-from dataops.operations.sync.dynamo_writes import record_from_document
-from dataops.operations.sync.resolve import chooser
 from dataops.operations.sync.sync_points import summarise
-from dataops.operations.sync.versions import (
+from dataops.profiles import load_profile
+from dataops.reconcile.dynamo_writes import record_from_document
+from dataops.reconcile.resolve import chooser
+from dataops.reconcile.versions import (
     VERSION_SCALE,
     deletion_version,
     document_version,
     recreation_version,
     same_change,
 )
-from dataops.profiles import load_profile
 from dataops.records import document_for
 from tests.sync_support import artist
 

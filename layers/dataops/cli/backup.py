@@ -217,10 +217,20 @@ def copy(
     _run(BACKUP, payload, (profile, stage, target), remote=remote, as_json=as_json)
 
 
+SettleIndexOption = Annotated[
+    bool,
+    typer.Option(
+        "--settle-index/--no-settle-index",
+        help="Finish only once the search index equals the table (default); --no-settle-index keeps it as stored.",
+    ),
+]
+
+
 def restore(
     backup: Annotated[str, typer.Argument(help="Backup id, snapshot name, or 'latest'.")],
     tables: TablesOption = None,
     safety_backup: Annotated[bool, typer.Option("--safety-backup/--no-safety-backup")] = True,
+    settle_index: SettleIndexOption = True,
     dry_run: DryRunOption = None,
     profile: ProfileOption = naming.DEFAULT_PROFILE,
     stage: StageOption = naming.DEFAULT_STAGE,
@@ -232,7 +242,7 @@ def restore(
 
     Example: [bold]dataops restore latest --dry-run[/bold]; [bold]dataops restore before-demo --table services[/bold]
     """
-    payload: dict[str, Any] = {"backup": backup, "safety_backup": safety_backup}
+    payload: dict[str, Any] = {"backup": backup, "safety_backup": safety_backup, "settle_index": settle_index}
     if tables:
         payload["tables"] = tables
     _run(RESTORE, payload, (profile, stage, target), remote=remote, as_json=as_json, dry_run=dry_run)
@@ -265,6 +275,7 @@ def export(
 def import_export(
     path: Annotated[str, typer.Argument(help="An export folder (with --remote, a prefix under exports/).")],
     tables: TablesOption = None,
+    settle_index: SettleIndexOption = True,
     dry_run: DryRunOption = None,
     profile: ProfileOption = naming.DEFAULT_PROFILE,
     stage: StageOption = naming.DEFAULT_STAGE,
@@ -276,7 +287,12 @@ def import_export(
 
     Example: [bold]dataops import exports/export-20260101-120000 --dry-run[/bold]
     """
-    payload: dict[str, Any] = {"action": "import", "destination": "s3" if remote else "local", "path": path}
+    payload: dict[str, Any] = {
+        "action": "import",
+        "destination": "s3" if remote else "local",
+        "path": path,
+        "settle_index": settle_index,
+    }
     if tables:
         payload["tables"] = tables
     _run(BACKUP, payload, (profile, stage, target), remote=remote, as_json=as_json, dry_run=dry_run)

@@ -32,6 +32,7 @@ from dataops.cli.options import (
 )
 from dataops.cli.runner import CliTarget, with_shell_behaviour
 from dataops.errors import DataOpsError, InvalidRequest
+from dataops.profiles import load_profile
 from dataops.stores.step_functions import Execution, StateMachines
 from dataops.workflow_runs import run_in_process
 from dataops.workflows import WORKFLOWS, Workflow, workflow_named
@@ -191,8 +192,9 @@ def list_workflows(
     Example: [bold]dataops workflow list -n 5 --json[/bold]
     """
     machines = StateMachines(CliTarget(profile, stage, target).settings())
+    has_search = load_profile(profile).uses_opensearch
     rows: list[dict[str, Any]] = []
-    for workflow in WORKFLOWS.values():
+    for workflow in (w.for_profile(has_search=has_search) for w in WORKFLOWS.values()):
         try:
             recent = machines.executions(workflow.name, executions) if executions else []
             deployed = True

@@ -144,15 +144,19 @@ class DynamoTable:
         self.client.put_item(TableName=self.name, Item=to_dynamo(item))
 
     def existing_keys(self, keys: Iterable[Item]) -> list[Item]:
-        """The given keys that exist, read as key-only BatchGetItem pages of 100; UnprocessedKeys are retried."""
+        """The given keys that exist, read key-only."""
+        return self.get_many(keys, keys_only=True)
+
+    def get_many(self, keys: Iterable[Item], *, keys_only: bool = False, consistent: bool = False) -> list[Item]:
+        """The items of the given keys that exist (in no particular order), read as BatchGetItem pages of 100;
+        UnprocessedKeys are retried."""
         found: list[Item] = []
         for chunk in _chunks(keys, BATCH_GET_LIMIT):
-            names = list(chunk[0])
-            request: dict[str, Any] = {
-                "Keys": [to_dynamo(key) for key in chunk],
-                "ProjectionExpression": ", ".join(f"#k{i}" for i in range(len(names))),
-                "ExpressionAttributeNames": {f"#k{i}": name for i, name in enumerate(names)},
-            }
+            request: dict[str, Any] = {"Keys": [to_dynamo(key) for key in chunk], "ConsistentRead": consistent}
+            if keys_only:
+                names = list(chunk[0])
+                request["ProjectionExpression"] = ", ".join(f"#k{i}" for i in range(len(names)))
+                request["ExpressionAttributeNames"] = {f"#k{i}": name for i, name in enumerate(names)}
             for attempt in range(MAX_BATCH_ATTEMPTS):
                 response = self.client.batch_get_item(RequestItems={self.name: request})  # type: ignore[dict-item]
                 found.extend(from_dynamo(raw) for raw in response.get("Responses", {}).get(self.name, []))

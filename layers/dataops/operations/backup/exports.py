@@ -12,6 +12,7 @@ from dataops.backup.transfer_units import export_data, import_data, rows_by_name
 from dataops.errors import InvalidRequest
 from dataops.models import utc_now
 from dataops.operations.backup.models import BackupOutput, ExportData, ImportData, PlanExport, PlanImport
+from dataops.reconcile.settle import settled
 from dataops.stores.data_stores import DataStores
 
 
@@ -79,4 +80,6 @@ def import_action(request: ImportData, stores: DataStores) -> BackupOutput:
         details["rows_in_export"] = rows_by_name(manifest.files)
         return BackupOutput(details=details)
     counts = import_data(stores, location, manifest, request.tables)
-    return BackupOutput(counts=counts, details=details)
+    # The import rewrote indexed items: it is done once the index equals the table.
+    output = BackupOutput(counts=counts, details=details)
+    return settled(stores, output, dynamodb=scope.dynamodb, opensearch=scope.opensearch, enabled=request.settle_index)

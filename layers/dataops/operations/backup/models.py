@@ -13,6 +13,7 @@ from dataops.backup.transfer_units import TransferOutcome, TransferUnit
 from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
 from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
+from dataops.reconcile.settle import SETTLE_INDEX_DESCRIPTION
 from dataops.segmented_compare import MAX_SHARES
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -104,6 +105,7 @@ class ImportData(DataTransfer):
 
     action: Literal["import"]
     path: str = Field(min_length=1, description="The folder (local) or key prefix under exports/ (s3) of an export.")
+    settle_index: bool = Field(default=True, description=SETTLE_INDEX_DESCRIPTION)
 
 
 class PlannedBackup(LeasedRequest):

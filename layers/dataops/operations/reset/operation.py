@@ -39,6 +39,7 @@ from dataops.operations.restore.models import RestoreBackup
 from dataops.operations.seed.engine import SeedOptions, StoreTally
 from dataops.operations.seed.operation import DATASET_CLOCK, catalog_of, preflight, seed_scenario, totals
 from dataops.profiles.model import ResetState, SeedContext
+from dataops.reconcile.settle import settled
 from dataops.stores.data_stores import DataStores
 
 # What a nested backup or restore result contributes to reset's own `backup` field.
@@ -98,7 +99,10 @@ def reach_state(request: StateSeeding, stores: DataStores, *, clear_first: bool)
         if clear_first:
             output.cleared = clear(stores, "all", dry_run=request.dry_run)
         restore = RESTORE.parse({"backup": latest.backup_id, "safety_backup": False, "dry_run": request.dry_run})
-        output.backup = RESTORE.execute(restore, stores).model_dump(mode="json", include=NESTED_RESULT_FIELDS)
+        restored = RESTORE.execute(restore, stores)
+        output.backup = restored.model_dump(mode="json", include=NESTED_RESULT_FIELDS)
+        if restored.failure:
+            return output.failed_because(f"the restore of {latest.backup_id} failed: {restored.failure}")
         if not request.dry_run:
             output.promise = promise_from_stores(state.name, stores)
             record_promise(stores, output.promise)
@@ -118,10 +122,12 @@ def reach_state(request: StateSeeding, stores: DataStores, *, clear_first: bool)
         )
         tallies = seed_scenario(stores, scenario, _context(request, state), options)
     output.tallies, output.counts = tallies, totals(tallies)
-    if not request.dry_run:
-        output.promise = promise_from_tallies(state.name, request.seed, stores, tallies)
-        record_promise(stores, output.promise)
-    return output
+    if request.dry_run:
+        return output
+    output.promise = promise_from_tallies(state.name, request.seed, stores, tallies)
+    record_promise(stores, output.promise)
+    # The state is reached once the index equals the table (the clear's late stream records included).
+    return settled(stores, output, dynamodb=[entity.name for entity in stores.profile.entities_in("dynamodb")])
 
 
 def list_states(request: ListStates, stores: DataStores) -> ResetOutput:
@@ -168,6 +174,8 @@ def take_snapshot(request: TakeSnapshot, stores: DataStores) -> ResetOutput:
 def restore_snapshot(request: RestoreSnapshot, stores: DataStores) -> ResetOutput:
     restored = RESTORE.execute(restore_request(request), stores)
     output = ResetOutput(backup=restored.model_dump(mode="json", include=NESTED_RESULT_FIELDS))
+    if restored.failure:
+        return output.failed_because(f"the restore of snapshot {request.name} failed: {restored.failure}")
     if not request.dry_run:
         # The stores now hold whatever the snapshot held, so that is the state validate compares with.
         output.promise = promise_from_stores(f"snapshot:{request.name}", stores)

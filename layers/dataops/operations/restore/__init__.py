@@ -29,6 +29,7 @@ from dataops.operations.restore.models import (
     TablePreview,
 )
 from dataops.operations.restore.prepare import prepare_restore, previews, resolve_restore, take_safety_backup
+from dataops.reconcile.settle import settled
 from dataops.stores.data_stores import DataStores
 
 
@@ -40,7 +41,9 @@ def restore(request: RestoreBackup, stores: DataStores) -> RestoreOutput:
     if request.safety_backup:
         output.safety_backup_id = take_safety_backup(stores, prepared.scope, prepared.manifest.backup_id)
     output.counts = load_chain(stores, prepared)
-    return output
+    # Succeeded only once the index equals the table for every indexed entity the restore wrote.
+    scope = prepared.scope
+    return settled(stores, output, dynamodb=scope.dynamodb, opensearch=scope.opensearch, enabled=request.settle_index)
 
 
 def check_scope(request: RestoreScope | FinalizeRestore, stores: DataStores) -> None:

@@ -10,6 +10,7 @@ from dataops.backup.verify import ObjectProblem
 from dataops.config import behaviour_defaults
 from dataops.errors import DataOpsError
 from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
+from dataops.reconcile.settle import SETTLE_INDEX_DESCRIPTION
 
 
 def _default_tables() -> list[str] | None:
@@ -56,6 +57,7 @@ class RestoreBackup(RestoreScope):
 
     action: Literal["restore"] = "restore"
     safety_backup: bool = Field(default=True, description="Back up what is about to be replaced first.")
+    settle_index: bool = Field(default=True, description=SETTLE_INDEX_DESCRIPTION)
 
 
 class PlanRestore(RestoreScope):

@@ -28,9 +28,9 @@ from dataops.operations.sync.models import (
     SyncUnitRequest,
 )
 from dataops.operations.sync.operation import SOURCES, Listing, target_entities
-from dataops.operations.sync.resolve import BATCH as RESOLVE_BATCH
-from dataops.operations.sync.resolve import resolve
 from dataops.profiles.model import EntityDefinition
+from dataops.reconcile.resolve import BATCH as RESOLVE_BATCH
+from dataops.reconcile.resolve import resolve
 from dataops.segmented_compare import share_differences, shares_for
 from dataops.stores.data_stores import DataStores
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from dataops.models import ActionOutput, LeasedRequest, OperationRequest, OperationResult
-from dataops.operations.sync.resolve import Strategy
+from dataops.reconcile.resolve import Strategy
 from dataops.segmented_compare import MAX_SHARES, CompareShare
 
 # A name becomes an S3 key: letters, digits, '.', '_' and '-' only, so it can never leave sync-points/.

@@ -17,9 +17,9 @@ from dataops.operations.sync.models import (
     TakeSyncPoint,
     ValidateSyncPoint,
 )
-from dataops.operations.sync.resolve import Chooser, chooser, resolve
 from dataops.operations.sync.sync_points import drift, load_sync_point, sync_point_key, take_sync_point
 from dataops.profiles.model import EntityDefinition
+from dataops.reconcile.resolve import Chooser, chooser, resolve
 from dataops.stores.data_stores import DataStores
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dataops.operations.sync.versions import recreation_version, same_change
+from dataops.reconcile.versions import recreation_version, same_change
 from dataops.stores.opensearch import SearchStore
 
 SearchOutcome = Literal["created", "updated", "deleted", "not_found", "stale", "failed"]

@@ -14,10 +14,10 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from dataops.compare import RecordDifference
-from dataops.operations.sync.dynamo_writes import item_key, key_record, record_from_document
-from dataops.operations.sync.search_writes import SearchChange, apply_search_changes
-from dataops.operations.sync.versions import document_version
 from dataops.profiles.model import EntityDefinition
+from dataops.reconcile.dynamo_writes import item_key, key_record, record_from_document
+from dataops.reconcile.search_writes import SearchChange, apply_search_changes
+from dataops.reconcile.versions import document_version
 from dataops.records import document_for, item_for
 from dataops.stores.data_stores import DataStores
 
