@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from dataops.errors import InvalidRequest, LeaseLost
-from dataops.locks import LOCK_SK
 from dataops.operations.backup import BACKUP
-from dataops.operations.framework import MUTATION_LOCK
 from dataops.operations.restore import RESTORE
 from tests.integration.backup_support import everything, fill_dynamodb, fill_postgres, migrate
+from tests.integration.fanout_support import LOCK_KEY, as_lambda
 
 pytestmark = pytest.mark.integration
 
-LOCK_KEY = {"PK": f"LOCK#{MUTATION_LOCK}", "SK": LOCK_SK}
-
 
 def invoke(operation, payload, stores):
-    """As a Lambda invocation would: JSON in, JSON out."""
-    result = operation.run(operation.parse(json.loads(json.dumps(payload))), stores)
-    return json.loads(json.dumps(result.to_event()))
+    return as_lambda(operation, payload, stores)
 
 
 def test_plan_units_finalize_gives_a_complete_restorable_backup(provisioned):

@@ -14,9 +14,7 @@ import pytest
 from dataops.audit import audit_records
 from dataops.backup.transfer import EXPORT_MANIFEST, S3Prefix, lines, mappings_path, read_export_manifest
 from dataops.errors import InvalidRequest, LeaseLost
-from dataops.locks import LOCK_SK
 from dataops.operations.backup import BACKUP
-from dataops.operations.framework import MUTATION_LOCK
 from dataops.operations.reset.clear import clear
 from tests.integration.backup_support import (
     bucket_keys,
@@ -26,17 +24,13 @@ from tests.integration.backup_support import (
     fill_postgres,
     migrate,
 )
+from tests.integration.fanout_support import as_lambda, locked
 
 pytestmark = pytest.mark.integration
 
-LOCK_KEY = {"PK": f"LOCK#{MUTATION_LOCK}", "SK": LOCK_SK}
-
 
 def invoke(payload: dict[str, Any], stores) -> dict[str, Any]:
-    """As a Lambda invocation would: JSON in, JSON out."""
-    result = BACKUP.run(BACKUP.parse(json.loads(json.dumps(payload))), stores)
-    answer: dict[str, Any] = json.loads(json.dumps(result.to_event()))
-    return answer
+    return as_lambda(BACKUP, payload, stores)
 
 
 def leased(planned: dict[str, Any], *carried: str) -> dict[str, Any]:
@@ -78,10 +72,6 @@ def contents(stores, path: str) -> dict[str, Any]:
         "masked": manifest.masked,
         "scope": manifest.scope.model_dump(),
     }
-
-
-def locked(stores) -> bool:
-    return stores.control.get(LOCK_KEY) is not None
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ and leaves nothing that a retried unit or a new run would change twice."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import UTC, datetime
 from typing import Any
@@ -13,26 +12,20 @@ import pytest
 
 from dataops.audit import audit_records
 from dataops.errors import InvalidRequest, LeaseLost
-from dataops.locks import LOCK_SK
 from dataops.migration_history import recorded_entries
-from dataops.operations.framework import MUTATION_LOCK
 from dataops.operations.migrate import MIGRATE
 from dataops.operations.seed import SEED
 from dataops.profiles import load_profile
 from dataops.records import item_for, record_from_item
+from tests.integration.fanout_support import as_lambda, locked
 from tests.integration.test_migrate_dynamodb import VERSIONS, documents, table_snapshot, write_legacy
 from tests.integration.test_migrate_postgres import ALL_VERSIONS, columns_of, with_migrations_path
 
 pytestmark = pytest.mark.integration
 
-LOCK_KEY = {"PK": f"LOCK#{MUTATION_LOCK}", "SK": LOCK_SK}
-
 
 def invoke(payload: dict[str, Any], stores) -> dict[str, Any]:
-    """As a Lambda invocation would: JSON in, JSON out."""
-    result = MIGRATE.run(MIGRATE.parse(json.loads(json.dumps(payload))), stores)
-    answer: dict[str, Any] = json.loads(json.dumps(result.to_event()))
-    return answer
+    return as_lambda(MIGRATE, payload, stores)
 
 
 def carried(job: dict[str, Any]) -> dict[str, Any]:
@@ -57,10 +50,6 @@ def legacy_stage(provisioned):
     return stores
 
 
-def stores_locked(stores) -> bool:
-    return stores.control.get(LOCK_KEY) is not None
-
-
 def history(stores) -> dict[str, tuple[str, str]]:
     return {version: (entry.checksum, entry.outcome) for version, entry in recorded_entries(stores).items()}
 
@@ -74,7 +63,7 @@ def test_a_fanned_out_apply_ends_in_exactly_the_single_call_applys_items_documen
     assert planned["counts"]["units"] == 3 and planned["details"]["job_migrations"] == VERSIONS
     assert [s["outcome"] for s in planned["steps"]] == ["planned"] * 4, "plan leaves every item migration pending"
     assert all(o["items"].keys() == set(VERSIONS) for o in outcomes)
-    assert finalized["status"] == "succeeded" and stores_locked(fanned) is False
+    assert finalized["status"] == "succeeded" and locked(fanned) is False
 
     assert table_snapshot(fanned) == table_snapshot(single)
     assert documents(fanned) == documents(single)
@@ -144,7 +133,7 @@ def test_a_dry_run_plan_lists_the_units_and_writes_nothing(provisioned):
     planned = invoke({"action": "plan", "segments": 2, "dry_run": True}, stores)
     assert planned["status"] == "dry_run" and planned["job"] is None and len(planned["units"]) == 2
     assert [s["outcome"] for s in planned["steps"]] == ["planned"] * 4
-    assert stores_locked(stores) is False
+    assert locked(stores) is False
     assert (table_snapshot(stores), documents(stores)) == before
     assert history(stores) == {}
 
@@ -170,7 +159,7 @@ def test_a_finalize_missing_a_unit_is_refused_naming_it_and_ends_the_job(provisi
     outcomes = [invoke({"action": "unit", **job, "unit": unit}, stores)["outcome"] for unit in planned["units"]]
     with pytest.raises(InvalidRequest, match="units missing: segment 1 of 3"):
         invoke({"action": "finalize", **job, "outcomes": [outcomes[0], outcomes[2]]}, stores)
-    assert stores_locked(stores) is False, "a failed finalize releases the lease"
+    assert locked(stores) is False, "a failed finalize releases the lease"
     assert history(stores) == {}
     # The next job finds the units' work done and records it.
     _, _, finalized = fan_out(stores, segments=3)

@@ -4,7 +4,6 @@ under one lease."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,15 +11,12 @@ import pytest
 
 from dataops.audit import audit_records
 from dataops.errors import InvalidRequest, LeaseLost
-from dataops.locks import LOCK_SK
-from dataops.operations.framework import MUTATION_LOCK
 from dataops.operations.sync import SYNC
+from tests.integration.fanout_support import as_lambda, locked
 from tests.integration.test_sync_operation import EXPECTED_DRIFT, make_drift, remaining
 from tests.sync_support import search_snapshot, table_snapshot
 
 pytestmark = pytest.mark.integration
-
-LOCK_KEY = {"PK": f"LOCK#{MUTATION_LOCK}", "SK": LOCK_SK}
 
 
 @pytest.fixture
@@ -29,10 +25,7 @@ def tattoo(provisioned):
 
 
 def invoke(payload: dict[str, Any], stores) -> dict[str, Any]:
-    """As a Lambda invocation would: JSON in, JSON out."""
-    result = SYNC.run(SYNC.parse(json.loads(json.dumps(payload))), stores)
-    answer: dict[str, Any] = json.loads(json.dumps(result.to_event()))
-    return answer
+    return as_lambda(SYNC, payload, stores)
 
 
 def fan_out(stores, direction: str, segments: int) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -51,7 +44,7 @@ def test_a_fanned_out_dynamo_to_os_fixes_exactly_the_drift_and_reads_each_record
     documents = len(search_snapshot(tattoo))
     planned, outcomes, finalized = fan_out(tattoo, "dynamo-to-os", segments=3)
     assert planned["counts"] == {"units": 6, "table_segments": 3}  # 3 segments of the table, 3 slices of the index
-    assert stores_locked(tattoo) is False, "finalize released the lease"
+    assert locked(tattoo) is False, "finalize released the lease"
     assert finalized["status"] == "succeeded"
     assert {entry["key"] for entry in finalized["differences"]} == set(EXPECTED_DRIFT)
     counts = finalized["counts"]
@@ -89,7 +82,7 @@ def test_a_dry_run_plan_lists_the_units_and_writes_nothing(tattoo):
     before = (table_snapshot(tattoo), search_snapshot(tattoo))
     planned = invoke({"action": "plan", "segments": 2, "dry_run": True}, tattoo)
     assert planned["status"] == "dry_run" and planned["job"] is None and len(planned["units"]) == 4
-    assert stores_locked(tattoo) is False
+    assert locked(tattoo) is False
     assert (table_snapshot(tattoo), search_snapshot(tattoo)) == before
 
 
@@ -114,8 +107,4 @@ def test_a_finalize_missing_a_share_is_refused_and_ends_the_job(tattoo):
     outcomes = [invoke({"action": "unit", **leased, "unit": unit}, tattoo)["outcome"] for unit in planned["units"]]
     with pytest.raises(InvalidRequest, match="units missing: opensearch artist share 1"):
         invoke({"action": "finalize", **leased, "outcomes": outcomes[:-1]}, tattoo)
-    assert stores_locked(tattoo) is False, "a failed finalize releases the lease"
-
-
-def stores_locked(stores) -> bool:
-    return stores.control.get(LOCK_KEY) is not None
+    assert locked(tattoo) is False, "a failed finalize releases the lease"

@@ -23,26 +23,15 @@ from dataops.operations.migrate.models import (
 from dataops.profiles import load_profile
 from dataops.segmented_compare import MAX_SHARES, RECORDS_PER_UNIT
 from dataops.stores.data_stores import DataStores
-from dataops.workflows import FanOut, WorkflowStep
+from dataops.workflows import workflow_named
 
 TATTOO = load_profile("tattoo_directory")
 FILES = discover(TATTOO.migrations_dir)
 STEP = {"entity": "artist", "from_version": "1.0.0", "to_version": "1.1.0", "index": "artists"}
 PLANNED = [{"version": m.version, "name": m.name, "checksum": m.checksum, "item_steps": [STEP]} for m in FILES[:2]]
 JOB = {"job_id": "migrate-abc", "lease": "f00d", "segments": 2, "migrations": PLANNED}
-# The FanOut the workflow catalog gives the migrate step (see the report that came with this module).
-MIGRATE_STEP = WorkflowStep(
-    "migrate",
-    "migrate",
-    {"action": "apply"},
-    fan_out=FanOut(
-        job="job",
-        job_id="job_id",
-        carried=("lease", "segments", "migrations"),
-        summary_fields=("job_id",),
-        concurrency_key="migrate_map_concurrency",
-    ),
-)
+# The migrate workflow's one step, as the catalog (and so the state machine) has it.
+(MIGRATE_STEP,) = workflow_named("migrate").steps
 
 
 def stores(**fakes: Any) -> DataStores:
