@@ -137,4 +137,4 @@ def test_the_sync_workflow_fans_out_and_leaves_the_index_equal_to_the_table(tatt
     assert {"created", "updated", "deleted"} <= set(counts), summary
     assert document(tattoo, "artist-91011") is not None and document(tattoo, "artist-91014") is None
     assert (document(tattoo, "artist-91012") or {}).get("artistName") == "Artist 91012"
-    assert [difference.key for difference in compare_entity(tattoo, "artist")] == []
+    assert [(d.key, d.kind, d.fields) for d in compare_entity(tattoo, "artist")] == []

@@ -10,6 +10,8 @@ import pytest
 from dataops.compare import canonical, compare_entity
 from dataops.errors import InvalidRequest
 from dataops.operations.sync import SYNC
+from dataops.reconcile.resolve import chooser, resolve
+from dataops.reconcile.versions import deletion_version
 from dataops.records import document_for, record_from_item
 from tests.sync_support import artist, artist_item, search_snapshot, seed_artists, table_snapshot
 
@@ -177,6 +179,41 @@ def test_full_sync_recreates_a_document_deleted_by_hand(tattoo):
     result = run(tattoo, action="dynamo-to-os", dry_run=False)
     assert [(d["key"], d["outcome"]) for d in result["differences"]] == [("artist-00000", "created")]
     assert "artist-00000" in search_snapshot(tattoo) and remaining(tattoo) == set()
+
+
+def tombstone_above_the_block(stores, doc_id: str) -> None:
+    """What a reset then `reset clear opensearch` leave: the stream re-created the document at the last version of
+    its block (after its own delete of the cleared item), and the clear deleted it, one version higher still."""
+    index = stores.search_indexes()["artist"]
+    record = record_from_item(stores.profile, stores.table.get({"PK": f"ARTIST#{doc_id}", "SK": "PROFILE"}))
+    _, document = document_for(stores.profile.entity("artist"), record)
+    last_of_block = deletion_version(record, "updatedAt")
+    stores.search.client.index(index=index, id=doc_id, body=document, version=last_of_block, version_type="external")
+    stores.search.delete_all(index)
+
+
+def test_full_sync_recreates_a_cleared_document_above_any_version_of_its_block(tattoo):
+    seed_artists(tattoo, 2, index=False)
+    tombstone_above_the_block(tattoo, "artist-00001")
+    result = run(tattoo, action="dynamo-to-os", dry_run=False)
+    assert {d["key"]: d["outcome"] for d in result["differences"]} == {
+        "artist-00000": "created",
+        "artist-00001": "created",
+    }
+    assert list(compare_entity(tattoo, "artist")) == []
+
+
+def test_a_forced_recreation_never_brings_back_an_item_deleted_since_the_comparison(tattoo):
+    seed_artists(tattoo, 1, index=False)
+    tombstone_above_the_block(tattoo, "artist-00000")
+    entity = tattoo.profile.entity("artist")
+    differences = list(compare_entity(tattoo, "artist"))
+    assert [(d.key, d.kind) for d in differences] == [("artist-00000", "missing_in_opensearch")]
+    tattoo.table.batch_delete([{"PK": "ARTIST#artist-00000", "SK": "PROFILE"}])  # a genuine delete meanwhile
+
+    (resolution,) = resolve(tattoo, entity, differences, chooser("dynamo_wins"), dry_run=False)
+    assert resolution.outcome == "skipped_newer"
+    assert search_snapshot(tattoo) == {}
 
 
 def test_os_to_dynamo_full_sync(tattoo):

@@ -13,7 +13,6 @@ from dataops.reconcile.versions import (
     VERSION_SCALE,
     deletion_version,
     document_version,
-    recreation_version,
     same_change,
 )
 from dataops.records import document_for
@@ -38,15 +37,6 @@ def test_a_delete_sits_above_its_state_and_its_hand_edits_but_below_the_next_cha
     deleted = deletion_version(state, "updatedAt")
     assert version is not None and deleted is not None
     assert version + 5 < deleted < version + VERSION_SCALE
-
-
-def test_a_recreation_outranks_a_hand_delete_but_not_a_genuine_delete_of_the_change():
-    state = {"updatedAt": "2026-01-01T00:00:00Z"}
-    version, deleted = document_version(state, "updatedAt"), deletion_version(state, "updatedAt")
-    assert version is not None and deleted is not None
-    hand_deleted = version + 1  # OpenSearch's delete adds one to the stored version
-    assert hand_deleted < recreation_version(version) < deleted
-    assert same_change(recreation_version(version), version)
 
 
 def test_a_forced_write_may_replace_only_versions_of_its_own_change():

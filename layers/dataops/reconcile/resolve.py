@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from dataops.compare import RecordDifference
 from dataops.profiles.model import EntityDefinition
 from dataops.reconcile.dynamo_writes import item_key, key_record, record_from_document
-from dataops.reconcile.search_writes import SearchChange, apply_search_changes
+from dataops.reconcile.search_writes import CurrentDocument, SearchChange, apply_search_changes
 from dataops.reconcile.versions import document_version
-from dataops.records import document_for, item_for
+from dataops.records import document_for, item_for, record_from_item
 from dataops.stores.data_stores import DataStores
 
 Winner = Literal["dynamodb", "opensearch"]
@@ -84,6 +84,8 @@ class _Plan:
         self.item_deletes: list[tuple[dict[str, Any], Resolution]] = []
         # The update timestamp each DynamoDB write expects to find, so a newer write is never overwritten.
         self.compared_stamps: dict[str, Any] = {}
+        # The table key behind each indexed document, to read the item again before a forced re-creation.
+        self.item_keys: dict[str, dict[str, Any]] = {}
 
 
 def _plan(stores: DataStores, entity: EntityDefinition, batch: list[RecordDifference], choose: Chooser) -> _Plan:
@@ -105,6 +107,7 @@ def _plan(stores: DataStores, entity: EntityDefinition, batch: list[RecordDiffer
             _, document = document_for(entity, difference.dynamodb_record)
             change = SearchChange(difference.key, document, document_version(difference.dynamodb_record, updated_at))
             plan.search_changes.append((change, Resolution(**base, action="index_document")))
+            plan.item_keys[difference.key] = item_key(entity, difference.dynamodb_record)
         elif winner == "dynamodb":
             resolution = Resolution(**base, action="delete_document")
             key = item_key(entity, key_record(entity, difference.key, difference.opensearch_document))
@@ -145,7 +148,9 @@ def _resolve_batch(
     if plan.search_changes:
         index = stores.settings.resolved_index(entity.opensearch.index_base_name)  # type: ignore[union-attr]
         changes = [change for change, _ in plan.search_changes]
-        results = apply_search_changes(stores.search, index, changes, force=True)
+        results = apply_search_changes(
+            stores.search, index, changes, force=True, current=_current_document(stores, entity, plan.item_keys)
+        )
         for (_, resolution), result in zip(plan.search_changes, results, strict=True):
             update: dict[str, Any] = {"outcome": "skipped_newer" if result.outcome == "stale" else result.outcome}
             if result.error:
@@ -156,6 +161,16 @@ def _resolve_batch(
         yield _put_item(stores, item, resolution, plan.compared_stamps.get(resolution.key))
     for record, resolution in plan.item_deletes:
         yield _delete_item(stores, entity, record, resolution)
+
+
+def _current_document(
+    stores: DataStores, entity: EntityDefinition, item_keys: dict[str, dict[str, Any]]
+) -> CurrentDocument:
+    def current(change: SearchChange) -> dict[str, Any] | None:
+        item = stores.table.get(item_keys[change.key])
+        return None if item is None else document_for(entity, record_from_item(stores.profile, item))[1]
+
+    return current
 
 
 def _put_item(stores: DataStores, item: dict[str, Any], resolution: Resolution, compared_stamp: Any) -> Resolution:

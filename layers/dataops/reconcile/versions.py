@@ -45,11 +45,6 @@ def deletion_version(old_record: dict[str, Any], updated_at_attribute: str) -> i
     return None if millis is None else millis * VERSION_SCALE + VERSION_SCALE - 1
 
 
-def recreation_version(version: int) -> int:
-    """A forced re-creation of a hand-deleted document: above the hand delete, below a genuine delete."""
-    return version - version % VERSION_SCALE + VERSION_SCALE - 2
-
-
 def same_change(stored_version: int, version: int) -> bool:
     """True when the stored version belongs to this change (or an older one): a forced write may replace it."""
     return stored_version // VERSION_SCALE <= version // VERSION_SCALE

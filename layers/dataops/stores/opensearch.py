@@ -164,14 +164,14 @@ class SearchStore:
         return int(found["_version"])
 
     def index_at_version(
-        self, index: str, doc_id: str, document: dict[str, Any], version: int
+        self, index: str, doc_id: str, document: dict[str, Any], version: int | None
     ) -> Literal["created", "updated"] | None:
         """Index `document` at external `version` (kept if the stored one is not older): "created" or "updated",
-        or None when a newer version is stored."""
+        or None when a newer version is stored. Without a version the write is internal: it always lands, one
+        above whatever is stored, a delete's tombstone included."""
+        versioning: dict[str, Any] = {} if version is None else {"version": version, "version_type": "external_gte"}
         try:
-            response = self.client.index(
-                index=index, id=doc_id, body=document, version=version, version_type="external_gte"
-            )
+            response = self.client.index(index=index, id=doc_id, body=document, **versioning)
         except ConflictError:
             return None
         return "created" if response.get("result") == "created" else "updated"
