@@ -100,10 +100,7 @@ def _run(
     if as_json:
         return execute(operation, payload, target, remote=remote, as_json=True, render=render_backup)
     with console.status(f"{operation.name} {payload.get('action', '')} ..."):
-        result = execute(operation, payload, target, remote=remote, as_json=False, render=render_backup)
-    if result.get("status") == "failed":
-        raise typer.Exit(1)
-    return result
+        return execute(operation, payload, target, remote=remote, as_json=False, render=render_backup)
 
 
 @backup_app.command("create")

@@ -85,7 +85,8 @@ def execute(
     as_json: bool,
     render: Renderer,
 ) -> dict[str, Any]:
-    """Run `operation` in-process or through its deployed function, then print JSON or the rich rendering."""
+    """Run `operation` in-process or through its deployed function, then print JSON or the rich rendering; a
+    failed result exits 1 either way."""
     try:
         result = (run_remote if remote else run_in_process)(operation, payload, target)
     except InvalidRequest as exc:
@@ -98,4 +99,7 @@ def execute(
         typer.echo(json.dumps(result, indent=2))
     else:
         render(console, result)
+    # The exit code says how it went, whichever way the result was printed.
+    if result.get("status") == "failed":
+        raise typer.Exit(1)
     return result
