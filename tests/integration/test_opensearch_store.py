@@ -1,6 +1,8 @@
 """OpenSearch adapter against osmem-server: index with mappings, bulk, scan, count, clear errors."""
 
 import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -51,3 +53,32 @@ def test_unreachable_endpoint_is_a_store_error():
     search = SearchStore(build_client(f"http://127.0.0.1:{port}", timeout=1, region="us-east-1"), f"127.0.0.1:{port}")
     with pytest.raises(StoreUnavailable, match="unreachable"):
         search.info()
+
+
+def test_recreating_an_index_a_writer_keeps_indexing_into_gives_it_the_mappings(search, scratch_index):
+    """The stream indexes documents while a restore recreates the index: whoever creates it, it has the mappings,
+    and the template that saw to it is gone afterwards."""
+    mappings = {"properties": {"location": {"type": "geo_point"}, "name": {"type": "keyword"}}}
+    search.ensure_index(scratch_index, mappings)
+    stop = threading.Event()
+    written = 0
+
+    def writer() -> None:
+        nonlocal written
+        while not stop.is_set():
+            search.client.index(index=scratch_index, id=f"doc-{written % 50}", body={"name": "n", "location": "1,2"})
+            written += 1
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        while written < 20:
+            time.sleep(0.01)
+        for _ in range(40):
+            search.recreate_index(scratch_index, mappings)
+    finally:
+        stop.set()
+        thread.join()
+    properties = search.client.indices.get_mapping(index=scratch_index)[scratch_index]["mappings"]["properties"]
+    assert properties["location"]["type"] == "geo_point" and properties["name"]["type"] == "keyword"
+    assert not search.client.indices.exists_index_template(name=f"dataops-recreate-{scratch_index}")

@@ -13,6 +13,8 @@ from dataops.errors import StoreUnavailable
 
 # Bulk work (bulk, mget, delete_by_query, refresh) may legitimately outlast the client's probe timeout.
 BULK_TIMEOUT = 120
+# Above any template a user keeps for a wider pattern, so the recreated index takes the profile's mappings.
+RECREATE_TEMPLATE_PRIORITY = 1000
 
 
 def build_client(endpoint: str, *, timeout: int, region: str, aws_credentials: Any | None = None) -> OpenSearch:
@@ -60,21 +62,31 @@ class SearchStore:
         self.client.indices.create(index=index, body={"mappings": mappings}, params={"request_timeout": BULK_TIMEOUT})
         return True
 
-    def recreate_index(self, index: str, mappings: dict[str, Any], *, attempts: int = 5) -> None:
-        """Delete and create `index` with `mappings`, empty. A writer that auto-creates the index in between (the
-        stream sync, indexing items a restore just wrote) is outrun by deleting again."""
-        for _attempt in range(attempts):
+    def recreate_index(self, index: str, mappings: dict[str, Any]) -> None:
+        """Delete `index` and create it again with `mappings`.
+
+        A writer may index into it in between (the stream sync, indexing items a restore has just written), and
+        OpenSearch then creates the index itself, with mappings guessed from that one document. Deleting again
+        loses that race for as long as the writer is busy, so instead an index template of this one name, kept only
+        while this runs, gives such an index the same mappings: whoever creates it, it is right. What the writer
+        put there is a current item's document, which the load that follows overwrites or the settling keeps.
+        """
+        template = f"dataops-recreate-{index}"
+        body = {"index_patterns": [index], "priority": RECREATE_TEMPLATE_PRIORITY, "template": {"mappings": mappings}}
+        self.client.indices.put_index_template(name=template, body=body)
+        try:
             if self.index_exists(index):
                 self.client.indices.delete(index=index, params={"request_timeout": BULK_TIMEOUT})
             try:
                 self.client.indices.create(
                     index=index, body={"mappings": mappings}, params={"request_timeout": BULK_TIMEOUT}
                 )
-                return
             except RequestError as exc:
+                # Created from the template by a writer in between: its mappings are these.
                 if exc.error != "resource_already_exists_exception":
                     raise
-        raise StoreUnavailable(f"OpenSearch index {index} kept being recreated by another writer; restore it again")
+        finally:
+            self.client.indices.delete_index_template(name=template)
 
     def mappings(self, index: str) -> dict[str, Any]:
         """The live index's mappings (what a backup or export keeps beside its documents)."""
