@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dataops import naming
+from dataops import __version__, naming
 from dataops.cli.audit import audit
 from dataops.cli.backup import register as register_backup_commands
 from dataops.cli.local import local_app
@@ -37,7 +37,26 @@ app = typer.Typer(
     help="Seed, reset, migrate, back up, restore, validate, monitor and sync your app's data.",
     no_args_is_help=True,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"dataops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the dataops version and exit.", callback=_print_version,
+                           is_eager=True)
+    ] = False,
+) -> None:  # fmt: skip
+    """Seed, reset, migrate, back up, restore, validate, monitor and sync your app's data."""
+
+
 app.add_typer(
     local_app, name="local", help="Start, stop and inspect the local target (MiniStack, PostgreSQL, OpenSearch)."
 )

@@ -16,6 +16,7 @@ from opensearchpy.exceptions import OpenSearchException
 from rich.console import Console
 
 from dataops.cli.runner import CliTarget, run_in_process, run_remote
+from dataops.config import Target
 from dataops.errors import DataOpsError, InvalidRequest
 from dataops.operations.framework import Operation
 
@@ -30,7 +31,7 @@ ProfileOption = Annotated[
 ]
 StageOption = Annotated[str, typer.Option("--stage", "-s", envvar=["DATAOPS_STAGE", "STAGE"], help="Deployment stage.")]
 TargetOption = Annotated[
-    str, typer.Option("--target", "-t", envvar="DATAOPS_TARGET", help="local (MiniStack on 127.0.0.1:4566) or aws.")
+    Target, typer.Option("--target", "-t", envvar="DATAOPS_TARGET", help="local (MiniStack on 127.0.0.1:4566) or aws.")
 ]
 RemoteOption = Annotated[
     bool, typer.Option("--remote", help="Invoke the deployed Lambda function instead of running here.")

@@ -25,6 +25,7 @@ from dataops.cli.options import (
 from dataops.cli.runner import CliTarget
 from dataops.operations.framework import Operation
 from dataops.operations.reset import RESET
+from dataops.operations.reset.models import ClearableStore
 from dataops.operations.seed import SEED
 
 seed_app = typer.Typer(help="Seed deterministic scenario data.", no_args_is_help=True, rich_markup_mode="rich")
@@ -168,7 +169,7 @@ def reset_state(
 
 @reset_app.command("clear")
 def reset_clear(
-    store: Annotated[str, typer.Argument(help="dynamodb, postgres, opensearch or all.")] = "all",
+    store: Annotated[ClearableStore, typer.Argument(help="The store to clear, or all of the profile's.")] = "all",
     dry_run: DryRunOption = None,
     profile: ProfileOption = naming.DEFAULT_PROFILE,
     stage: StageOption = naming.DEFAULT_STAGE,

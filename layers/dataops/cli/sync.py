@@ -21,6 +21,7 @@ from dataops.cli.options import (
 )
 from dataops.cli.runner import CliTarget
 from dataops.operations.sync import SYNC
+from dataops.reconcile.resolve import Strategy
 
 sync_app = typer.Typer(
     help="Sync DynamoDB and OpenSearch: full syncs, conflict detection and resolution, sync points.",
@@ -151,7 +152,7 @@ def detect_conflicts(
 
 @sync_app.command("resolve-conflicts")
 def resolve_conflicts(
-    strategy: Annotated[str, typer.Argument(help="latest (default), dynamo_wins or opensearch_wins.")] = "latest",
+    strategy: Annotated[Strategy, typer.Argument(help="Which side wins each difference.")] = "latest",
     entity: EntityOption = None,
     dry_run: DryRunOption = None,
     limit: LimitOption = 200,

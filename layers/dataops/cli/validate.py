@@ -12,6 +12,7 @@ from dataops import naming
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.runner import CliTarget
 from dataops.operations.validate import VALIDATE
+from dataops.operations.validate import Target as ValidationTarget
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -55,7 +56,7 @@ def render_validation(out: Console, result: dict[str, Any]) -> None:
 
 
 def validate(
-    target: Annotated[str, typer.Argument(help="files | database | opensearch | consistency | all")] = "all",
+    target: Annotated[ValidationTarget, typer.Argument(help="What to check.")] = "all",
     fix: Annotated[
         bool | None, typer.Option("--fix/--no-fix", help="Repair what is safely fixable (env FIX_ISSUES).")
     ] = None,

@@ -13,6 +13,8 @@ from dataops.operations.reset.promise import Difference, StatePromise
 from dataops.operations.seed.engine import StoreTally
 from dataops.operations.seed.operation import DEFAULT_SEED
 
+ClearableStore = Literal["dynamodb", "postgres", "opensearch", "all"]
+
 
 class ListStates(OperationRequest):
     """Each reset state of the profile and the actions that reach it."""
@@ -55,9 +57,7 @@ class ClearStores(OperationRequest):
     """Empty one data store or all; the backup bucket and the control table are never touched."""
 
     action: Literal["clear"]
-    store: Literal["dynamodb", "postgres", "opensearch", "all"] = Field(
-        default="all", description="Which data store to empty."
-    )
+    store: ClearableStore = Field(default="all", description="Which data store to empty.")
 
 
 class ValidateState(OperationRequest):
