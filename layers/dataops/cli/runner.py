@@ -6,11 +6,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import Console
+
 from dataops import naming
 from dataops.config import Settings, behaviour_defaults, load_settings
 from dataops.errors import DataOpsError, InvalidRequest
 from dataops.operations.framework import Operation
 from dataops.profiles import load_profile
+from dataops.stores import aws
 from dataops.stores.data_stores import DataStores
 from dataops.stores.functions import DeployedFunctions
 
@@ -32,13 +35,47 @@ class CliTarget:
     target: str
 
     def settings(self) -> Settings:
-        return load_settings(profile=self.profile, stage=self.stage, target=self.target)
+        settings = load_settings(profile=self.profile, stage=self.stage, target=self.target)
+        return on_the_callers_account(settings) if settings.target == "aws" else settings
+
+    def actor(self, settings: Settings) -> str | None:
+        """Who the audit records: on AWS the caller's IAM identity, not the name of the local user."""
+        if settings.target != "aws":
+            return None
+        return f"cli:{aws.caller(settings.region, settings.aws_endpoint).arn}"
+
+
+def on_the_callers_account(settings: Settings) -> Settings:
+    """On AWS, the region and account of the user's session (its AWS profile, its credentials), unless the
+    environment names them (AWS_REGION, DATAOPS_ACCOUNT): bucket and topic names carry both, and a fallback to
+    us-east-1 or a placeholder account would act on resources that are not the user's."""
+    explicit = settings.model_fields_set
+    region = settings.region if "region" in explicit else (aws.session_region() or settings.region)
+    caller = aws.caller(region, settings.aws_endpoint)
+    account = settings.account if "account" in explicit else caller.account
+    resolved = settings.model_copy(update={"region": region, "account": account})
+    _announce(resolved, caller.arn)
+    return resolved
+
+
+_ANNOUNCED: set[tuple[str, str, str]] = set()
+
+
+def _announce(settings: Settings, arn: str) -> None:
+    """Once per process, on stderr (so --json output stays clean): where the command acts, and as whom."""
+    where = (settings.account, settings.region, settings.stage)
+    if where not in _ANNOUNCED:
+        _ANNOUNCED.add(where)
+        Console(stderr=True).print(
+            f"acting on AWS account {settings.account} in {settings.region}, stage {settings.stage}, as {arn}",
+            highlight=False,
+        )
 
 
 def run_in_process(operation: Operation[Any, Any], payload: dict[str, Any], target: CliTarget) -> dict[str, Any]:
     settings = target.settings()
     request = operation.parse(payload)
-    result = operation.run(request, DataStores(settings, load_profile(settings.profile)))
+    result = operation.run(request, DataStores(settings, load_profile(settings.profile)), actor=target.actor(settings))
     output: dict[str, Any] = result.to_event()
     return output
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -63,3 +64,25 @@ def client(settings: Settings, service: str, *, validate: bool = True, config: C
 def credentials(settings: Settings) -> Any:
     local_credentials = settings.target == "local" and not os.environ.get("AWS_ACCESS_KEY_ID")
     return _session(settings.region, local_credentials).get_credentials()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who the credentials are and where a command acts: the account and region of the user's AWS session."""
+
+    account: str
+    region: str
+    arn: str
+
+
+def session_region() -> str | None:
+    """The region the user's AWS configuration names (AWS_DEFAULT_REGION, or the AWS profile's `region`)."""
+    return boto3.Session().region_name
+
+
+@cache
+def caller(region: str, endpoint: str | None) -> Caller:
+    """STS GetCallerIdentity, once per process: bucket and topic names carry the account."""
+    sts = _client("sts", region, endpoint, False)
+    identity = sts.get_caller_identity()
+    return Caller(account=str(identity["Account"]), region=region, arn=str(identity["Arn"]))
