@@ -39,7 +39,7 @@ def test_backup_restore_export_import_from_the_command_line(provisioned, tmp_pat
     fill_dynamodb(stores, 10, tag="changed")
     # These stores hold synthetic items and documents that do not describe each other, so the index is kept
     # exactly as stored (settle_index false); test_index_settles.py proves the settling.
-    code, output = cli("restore", "cli-snap", "--no-safety-backup", "--no-settle-index", *where)
+    code, output = cli("restore", "cli-snap", "--no-safety-backup", "--no-settle-index", "--yes", *where)
     assert code == 0, output
     assert everything(stores) == before
 
@@ -48,7 +48,7 @@ def test_backup_restore_export_import_from_the_command_line(provisioned, tmp_pat
     assert code == 0, output
     [folder] = list((tmp_path / "exports").iterdir())
     fill_dynamodb(stores, 10, tag="changed")
-    code, output = cli("import", f"exports/{folder.name}", "--no-settle-index", *where)
+    code, output = cli("import", f"exports/{folder.name}", "--no-settle-index", "--yes", *where)
     assert code == 0, output
     assert everything(stores) == before
 
@@ -56,7 +56,7 @@ def test_backup_restore_export_import_from_the_command_line(provisioned, tmp_pat
 def test_bad_input_exits_2_with_one_clear_line(provisioned):
     stores = provisioned("tattoo_directory")
     where = ["--profile", "tattoo_directory", "--stage", stores.settings.stage]
-    code, output = cli("restore", "no-such-snapshot", *where)
+    code, output = cli("restore", "no-such-snapshot", "--yes", *where)
     assert code == 2 and "field 'backup'" in output
     code, output = cli("export", "../outside", *where)
     assert code == 2 and "field 'path'" in output

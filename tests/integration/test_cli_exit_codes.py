@@ -39,7 +39,7 @@ def broken_backup(tattoo) -> str:
 def commands(broken: str) -> dict[str, list[str]]:
     return {
         "backup validate": ["backup", "validate", broken],
-        "restore": ["restore", broken, "--no-safety-backup"],
+        "restore": ["restore", broken, "--no-safety-backup", "--yes"],
         # A fresh stage has no state promise to check against: validate fails and says so.
         "reset validate": ["reset", "validate"],
     }

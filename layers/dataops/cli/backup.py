@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dataops import naming
+from dataops.cli.consent import YesOption, confirm_replacing, replaced_stores
 from dataops.cli.options import (
     DryRunOption,
     JsonOption,
@@ -234,11 +235,15 @@ def restore(
     target: TargetOption = "local",
     remote: RemoteOption = False,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Restore a backup (validated first; a safety backup is taken unless turned off). Env RESTORE_TABLES selects.
 
     Example: [bold]dataops restore latest --dry-run[/bold]; [bold]dataops restore before-demo --table services[/bold]
     """
+    where = CliTarget(profile, stage, target)
+    replaced = replaced_stores(where) + (f" (only the backup's {', '.join(tables)})" if tables else "")
+    confirm_replacing(where, f"restore {backup}", replaced, yes=yes, dry_run=dry_run)
     payload: dict[str, Any] = {"backup": backup, "safety_backup": safety_backup, "settle_index": settle_index}
     if tables:
         payload["tables"] = tables
@@ -279,6 +284,7 @@ def import_export(
     target: TargetOption = "local",
     remote: RemoteOption = False,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Replace the exported tables with an export's contents (PostgreSQL in one transaction).
 
@@ -290,6 +296,9 @@ def import_export(
         "path": path,
         "settle_index": settle_index,
     }
+    where = CliTarget(profile, stage, target)
+    replaced = f"what {path} holds of: {replaced_stores(where)}" + (f" (only {', '.join(tables)})" if tables else "")
+    confirm_replacing(where, f"import {path}", replaced, yes=yes, dry_run=dry_run)
     if tables:
         payload["tables"] = tables
     _run(BACKUP, payload, (profile, stage, target), remote=remote, as_json=as_json, dry_run=dry_run)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from dataops import naming, progress
+from dataops.cli.consent import YesOption, confirm_replacing, replaced_stores
 from dataops.cli.options import (
     DryRunOption,
     JsonOption,
@@ -161,10 +162,13 @@ def reset_state(
     target: TargetOption = "local",
     remote: RemoteOption = False,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Clear the stores and seed (or restore) a state. Example: [bold]dataops reset state fresh[/bold]"""
+    where = CliTarget(profile, stage, target)
+    confirm_replacing(where, f"reset state {name}", replaced_stores(where), yes=yes, dry_run=dry_run)
     payload = {"action": "state", "state": name, **_options(seed=seed, dry_run=dry_run)}
-    _run(RESET, payload, CliTarget(profile, stage, target), remote, as_json)
+    _run(RESET, payload, where, remote, as_json)
 
 
 @reset_app.command("clear")
@@ -176,10 +180,13 @@ def reset_clear(
     target: TargetOption = "local",
     remote: RemoteOption = False,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Empty one data store or all; backups are never touched. Example: [bold]dataops reset clear dynamodb[/bold]"""
+    where = CliTarget(profile, stage, target)
+    confirm_replacing(where, f"reset clear {store}", replaced_stores(where, [store]), yes=yes, dry_run=dry_run)
     payload = {"action": "clear", "store": store, **_options(dry_run=dry_run)}
-    _run(RESET, payload, CliTarget(profile, stage, target), remote, as_json)
+    _run(RESET, payload, where, remote, as_json)
 
 
 @reset_app.command("validate")
@@ -219,7 +226,10 @@ def reset_restore(
     target: TargetOption = "local",
     remote: RemoteOption = False,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Restore a named snapshot. Example: [bold]dataops reset restore before-tests[/bold]"""
+    where = CliTarget(profile, stage, target)
+    confirm_replacing(where, f"reset restore {name}", replaced_stores(where), yes=yes, dry_run=dry_run)
     payload = {"action": "restore", "name": name, **_options(dry_run=dry_run)}
-    _run(RESET, payload, CliTarget(profile, stage, target), remote, as_json)
+    _run(RESET, payload, where, remote, as_json)
