@@ -5,7 +5,10 @@
 - `--target aws`: python3.12 wheels for the Lambda runtime.
 
 Both use manylinux x86_64 binary wheels fetched by this interpreter's pip, so the MiniStack venv stays untouched.
-boto3, botocore and s3transfer are left out: the runtime provides them, and a copy in the layer would shadow it.
+boto3 and botocore are shipped, pinned, and shadow the runtime's: the prebuilt-body writer depends on botocore
+internals. What no deployed code imports is pruned (NEVER_IMPORTED): opensearch-py's gRPC transport dependencies
+(grpcio, protobuf, opensearch-protobufs; opensearchpy itself never imports them) and zstandard's second backend
+(the CFFI one, used only when the C extension cannot load).
 
 Third-party wheels are cached per (target, interpreter, requirements hash), so a rebuild after a code change
 only re-copies the `dataops` package.
@@ -30,7 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "layers" / "dataops"
 REQUIREMENTS = ROOT / "requirements.txt"
 AWS_LAMBDA_PYTHON = "3.12"
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+# Paths (globs) of the dependency tree that nothing deployed imports; tests/integration/test_layer_imports.py
+# imports every handler with only the layer to prove it.
+NEVER_IMPORTED = (
+    "grpc", "grpcio-*.dist-info", "google", "protobuf-*.dist-info", "opensearch", "opensearch_protobufs-*.dist-info",
+    "zstandard/_cffi.*.so", "zstandard/backend_cffi.py", "bin",
+)  # fmt: skip
 # Subpackages of dataops that are never deployed: the CLI and the local stack manager.
 NOT_DEPLOYED = ("cli", "local")
 
@@ -59,9 +67,9 @@ def install_dependencies(python_version: str, cache_root: Path) -> Path:
         ],
         check=True,
     )  # fmt: skip
-    for pattern in (*RUNTIME_PROVIDED, *(f"{name}-*.dist-info" for name in RUNTIME_PROVIDED), "bin"):
+    for pattern in NEVER_IMPORTED:
         for path in cache.glob(pattern):
-            shutil.rmtree(path)
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     (cache / ".complete").touch()
     return cache
 

@@ -84,3 +84,14 @@ def test_the_layer_ships_neither_the_cli_nor_the_local_stack_manager(built_layer
     assert (shipped / "operations").is_dir()
     assert not (shipped / "cli").exists()
     assert not (shipped / "local").exists()
+
+
+def test_the_layer_ships_the_pinned_botocore_and_nothing_never_imported(built_layer):
+    """botocore is the one the prebuilt-body writer is tested with, shadowing the runtime's; gRPC, protobuf and
+    zstandard's CFFI backend are pruned (the handler imports above pass without them)."""
+    pinned = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line)
+    (botocore,) = built_layer.glob("botocore-*.dist-info")
+    assert botocore.name == f"botocore-{pinned['botocore']}.dist-info"
+    for pruned in ("grpc", "google", "opensearch/protobufs", "zstandard/backend_cffi.py"):
+        assert not (built_layer / pruned).exists(), pruned
+    assert list((built_layer / "zstandard").glob("backend_c.*.so"))
