@@ -29,14 +29,22 @@ def respond(event: dict[str, Any], physical_id: str, status: str, reason: str, d
         pass
 
 
-def run_custom_resource(
-    event: dict[str, Any], physical_id: str, on_change: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    """Delete is a no-op on purpose: removing the stack must never delete data the app owns."""
-    status, reason, data = "SUCCESS", "ok", {}
+Change = Callable[[], tuple[str, dict[str, Any]]]
+
+
+def run_custom_resource(event: dict[str, Any], on_change: Change) -> dict[str, Any]:
+    """Answer CloudFormation on every path, or the stack waits an hour for a response that never comes.
+
+    `on_change` builds whatever it needs (stores, settings) itself, inside the `try`, and returns the resource's
+    physical id and data: a crash anywhere in it is a FAILED response with the reason, at once. Delete is a no-op
+    on purpose: removing the stack must never delete data the app owns.
+    """
+    status, reason = "SUCCESS", "ok"
+    data: dict[str, Any] = {}
+    physical_id = str(event.get("PhysicalResourceId") or event.get("LogicalResourceId") or "dataops-provision")
     if event.get("RequestType") in {"Create", "Update"}:
         try:
-            data = on_change()
+            physical_id, data = on_change()
         except Exception as exc:  # noqa: BLE001 - CloudFormation must hear about every failure or it waits an hour
             status, reason = "FAILED", f"{type(exc).__name__}: {exc}"
     respond(event, physical_id, status, reason, data)
