@@ -43,3 +43,16 @@ def test_help_lists_every_command():
     assert result.exit_code == 0
     for command in ("health", "status", "local"):
         assert command in result.stdout
+
+
+def test_common_options_before_the_command_apply_to_it_for_this_run_only(monkeypatch):
+    import json
+    import os
+
+    monkeypatch.setenv("DATAOPS_PROFILE", "agent_system")
+    before = runner.invoke(app, ["-p", "tattoo_directory", "reset", "list", "--json"])
+    assert before.exit_code == 0, before.output
+    assert json.loads(before.stdout)["profile"] == "tattoo_directory", "the option beats the shell's variable"
+    own = runner.invoke(app, ["--profile", "tattoo_directory", "reset", "list", "-p", "agent_system", "--json"])
+    assert json.loads(own.stdout)["profile"] == "agent_system", "the command's own flag wins"
+    assert os.environ["DATAOPS_PROFILE"] == "agent_system", "the shell's environment is left as it was"

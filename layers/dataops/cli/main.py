@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -29,6 +32,7 @@ from dataops.cli.seeding import reset_app, seed_app
 from dataops.cli.sync import sync_app
 from dataops.cli.validate import validate
 from dataops.cli.workflow import init, workflow_app
+from dataops.config import Target
 from dataops.operations.health import HEALTH
 from dataops.operations.status import STATUS
 
@@ -47,14 +51,37 @@ def _print_version(wanted: bool) -> None:
         raise typer.Exit()
 
 
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", help="Print the dataops version and exit.", callback=_print_version,
                            is_eager=True)
     ] = False,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="For the command that follows.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", "-s", help="For the command that follows.")] = None,
+    target: Annotated[Target | None, typer.Option("--target", "-t", help="For the command that follows.")] = None,
 ) -> None:  # fmt: skip
     """Seed, reset, migrate, back up, restore, validate, monitor and sync your app's data."""
+    # Given before the command, the common options become the environment variables every command reads for its
+    # own, for this run only: the command's own flag still wins, and they beat what the shell has set.
+    chosen = {"DATAOPS_PROFILE": profile, "DATAOPS_STAGE": stage, "DATAOPS_TARGET": target}
+    if values := {name: value for name, value in chosen.items() if value is not None}:
+        ctx.with_resource(_environment(values))
 
 
 app.add_typer(
