@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import backup, dynamodb_throughput, migrate_items, seeding, sync, validation
+from benchmarks import backup, dynamodb_throughput, migrate_items, restore_index, seeding, sync, validation
 
-BENCHMARKS = ("dynamodb", "migrate", "sync", "seeding", "validation", "backup")
+BENCHMARKS = ("dynamodb", "migrate", "sync", "seeding", "validation", "backup", "restore-index")
 
 
 def main() -> None:
@@ -22,6 +22,9 @@ def main() -> None:
     parser.add_argument("--pg-rows", type=int, default=100_000, help="Backup: PostgreSQL rows (full size: 1000000).")
     parser.add_argument("--ddb-items", type=int, default=20_000, help="Backup: DynamoDB items (full size: 100000).")
     parser.add_argument("--codec-mb", type=int, default=64, help="Backup: codec input in MB (full size: 256).")
+    parser.add_argument(
+        "--index-artists", type=int, default=10_000, help="Restore to a consistent index: artists (also: 50000)."
+    )
     parser.add_argument("--backup-memory", action="store_true", help="Backup: also peak RSS at 100k vs 1M rows.")
     args = parser.parse_args()
     selected = set(args.only.split(","))
@@ -45,6 +48,8 @@ def main() -> None:
         backup.bench_dynamodb(args.ddb_items)
         if args.backup_memory:
             backup.bench_memory()
+    if "restore-index" in selected:
+        restore_index.run(args.index_artists)
 
 
 if __name__ == "__main__":

@@ -94,9 +94,14 @@ class BenchStores:
             cursor.execute(statement)
         connection.close()
 
-    def create_table(self, name: str) -> None:
-        self.dynamodb.create_table(
+    def create_table(self, name: str, *, stream: bool = False) -> str | None:
+        """Create the table (with a NEW_AND_OLD_IMAGES stream when asked); returns the stream's ARN."""
+        extra: dict[str, Any] = (
+            {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}} if stream else {}
+        )
+        created = self.dynamodb.create_table(
             TableName=name,
+            **extra,
             BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[
                 {"AttributeName": "PK", "AttributeType": "S"},
@@ -104,6 +109,8 @@ class BenchStores:
             ],
             KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
         )
+        arn: str | None = created["TableDescription"].get("LatestStreamArn")
+        return arn
 
     def remove(self) -> None:
         self.stores.postgres.close() if self.stores.profile.uses_postgres else None
