@@ -93,6 +93,8 @@ def _force(search: SearchStore, index: str, change: SearchChange, current: Curre
     # version of the block, up to the next block when the stream had re-created it at the last one. No version is
     # known to outrank the second and not the first, so the item itself decides: read right now, it is re-created
     # unversioned (one above the tombstone) when it exists, and a genuine delete is never undone.
+    # The cost: a tombstone in the next block puts the document there too, so a change made within that next
+    # millisecond would be refused as stale.
     document = current(change) if current is not None else None
     if document is None:
         return SearchResult(change, "stale")
