@@ -34,7 +34,12 @@ TargetOption = Annotated[
     Target, typer.Option("--target", "-t", envvar="DATAOPS_TARGET", help="local (MiniStack on 127.0.0.1:4566) or aws.")
 ]
 RemoteOption = Annotated[
-    bool, typer.Option("--remote", help="Invoke the deployed Lambda function instead of running here.")
+    bool,
+    typer.Option(
+        "--remote",
+        help="Invoke the deployed Lambda function instead of running here: one call, within the function's "
+        "timeout. Work too large for that runs as a workflow (`dataops workflow start`).",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON (machine output).")]
 DryRunOption = Annotated[

@@ -102,6 +102,8 @@ def run_remote(operation: Operation[Any, Any], payload: dict[str, Any], target: 
         # so the message's fixed prefix is what both share.
         if message.startswith(INVALID_REQUEST_PREFIX):
             raise RefusedRemotely(f"{name}: {message}")
+        if "timed out" in message.lower():
+            message += "; work this large runs as a workflow, in units: see `dataops workflow list`"
         raise DataOpsError(f"{name}: {message}")
     if not isinstance(body, dict):
         raise DataOpsError(f"{name} returned {type(body).__name__}, expected a JSON object")
