@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from dataops.backup.catalog import latest_complete
 from dataops.errors import DataOpsError
@@ -19,6 +19,11 @@ from dataops.stores.postgres import describe_params
 
 class StatusRequest(OperationRequest):
     action: Literal["show"] = "show"
+    count_dynamodb: bool = Field(
+        default=True,
+        description="Count the table's items per entity (a projected scan of the whole table, charged on every "
+        "byte read). False leaves the DynamoDB counts out; `monitor check` estimates them from its sample.",
+    )
 
 
 class EntityCounts(BaseModel):
@@ -83,7 +88,7 @@ def run_status(request: StatusRequest, stores: DataStores) -> StatusOutput:
     warnings: list[str] = []
     per_store: dict[str, Mapping[str, int | None]] = {}
     readers: dict[str, tuple[bool, Callable[[], Mapping[str, int | None]]]] = {
-        "dynamodb": (stores.profile.uses_dynamodb, lambda: _dynamodb_counts(stores)),
+        "dynamodb": (stores.profile.uses_dynamodb and request.count_dynamodb, lambda: _dynamodb_counts(stores)),
         "postgres": (stores.profile.uses_postgres, lambda: _postgres_counts(stores, warnings)),
         "opensearch": (stores.profile.uses_opensearch, lambda: _opensearch_counts(stores, warnings)),
     }

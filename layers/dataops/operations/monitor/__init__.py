@@ -2,18 +2,20 @@
 
 A check runs every health check once and reads its metrics from them: each store's response time, the error
 rate (failing checks / checks, besides data validation), validation errors, pending migrations and backup age;
-plus item and document counts from `status` and the DynamoDB-vs-OpenSearch inconsistency count.
+plus PostgreSQL and OpenSearch counts from `status`, and from a random sample of the table (`sampling`) its
+per-entity item counts and the DynamoDB-vs-OpenSearch inconsistencies it finds, so a check never reads it all.
 """
 
 from __future__ import annotations
 
 import os
+import random
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from dataops.compare import compare_entity
 from dataops.models import utc_now
 from dataops.operations.framework import Action, Operation
 from dataops.operations.health import HealthRequest, run_health
@@ -29,6 +31,7 @@ from dataops.operations.monitor.models import (
     SendTestAlert,
     TrendReport,
 )
+from dataops.operations.monitor.sampling import sample_documents, sample_table
 from dataops.operations.status import StatusRequest, run_status
 from dataops.stores.data_stores import DataStores
 
@@ -41,12 +44,14 @@ STORE_CHECKS = {
 }
 
 emf = Metrics(namespace="DataOps", service="dataops")
+MetricValues = dict[str, float | None]
 
 
-def collect_metrics(stores: DataStores) -> dict[str, float | None]:
+def collect_metrics(stores: DataStores, rng: random.Random | None = None) -> tuple[MetricValues, dict[str, Any]]:
+    """The metrics of one check, and what its data sample read (`sampling` says why it is a sample)."""
     health = run_health(HealthRequest(), stores)
     by_name = {check.name: check for check in health.checks}
-    metrics: dict[str, float | None] = {
+    metrics: MetricValues = {
         f"response_time_ms:{store}": float(by_name[name].latency_ms)
         for name, store in STORE_CHECKS.items()
         if name in by_name
@@ -61,16 +66,31 @@ def collect_metrics(stores: DataStores) -> dict[str, float | None]:
     if backup := by_name.get("Backup freshness"):
         age = backup.details.get("age_hours")
         metrics["backup_age_hours"] = None if age is None else float(age)
-    for row in run_status(StatusRequest(), stores).entities:
-        for store in ("dynamodb", "postgres", "opensearch"):
+    for row in run_status(StatusRequest(count_dynamodb=False), stores).entities:
+        for store in ("postgres", "opensearch"):
             count = getattr(row, store)
             if count is not None:
                 metrics[f"records:{store}.{row.entity}"] = float(count)
+    return metrics, _sampled_metrics(stores, metrics, rng or random.Random())  # noqa: S311 - picks a sample, not a secret
+
+
+def _sampled_metrics(stores: DataStores, metrics: MetricValues, rng: random.Random) -> dict[str, Any]:
+    if not stores.profile.uses_dynamodb:
+        return {}
+    indexed = [entity for entity, _ in stores.profile.search_indexes() if entity.dynamodb is not None]
+    table, consistency = sample_table(stores, indexed, rng=rng)
+    for entity in stores.profile.entities_in("dynamodb"):
+        metrics[f"records:dynamodb.{entity.name}"] = float(table.estimated_count(entity.name))
+    for entity in indexed:
+        sample_documents(stores, entity, consistency[entity.name], seed=rng.randrange(2**31))
     if stores.profile.uses_opensearch:
-        metrics["inconsistencies"] = float(
-            sum(1 for entity, _ in stores.profile.search_indexes() for _ in compare_entity(stores, entity))
-        )
-    return metrics
+        metrics["inconsistencies"] = float(sum(entity.differing for entity in consistency.values()))
+    return {
+        "table": {**table.details(), "counts_exact": table.exact},
+        "consistency": {
+            name: {**asdict(entity), "differing": entity.differing} for name, entity in consistency.items()
+        },
+    }
 
 
 def emit_metrics(metrics: dict[str, float | None]) -> None:
@@ -96,14 +116,16 @@ def delivered(output: MonitorOutput, delivery: Delivery) -> None:
 
 
 def check(request: CheckMetrics, stores: DataStores) -> MonitorOutput:
-    metrics = collect_metrics(stores)
+    metrics, sample = collect_metrics(stores)
     emit_metrics(metrics)
     limits = request.limits()
     breached = breaches(metrics, limits)
     if request.dry_run:
-        return MonitorOutput(metrics=metrics, details={"would_alert": sorted(breached)}).with_alert_counts()
+        details = {"would_alert": sorted(breached), "sample": sample}
+        return MonitorOutput(metrics=metrics, details=details).with_alert_counts()
     book = alert_book(stores)
-    output = MonitorOutput(metrics=metrics, details={"recorded": record_metrics(stores.control, metrics)})
+    recorded = record_metrics(stores.control, metrics)
+    output = MonitorOutput(metrics=metrics, details={"recorded": recorded, "sample": sample})
     output.raised, output.cleared = book.reconcile(breached, limits)
     output.alerts = book.active()
     if request.publish:

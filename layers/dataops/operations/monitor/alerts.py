@@ -39,7 +39,7 @@ class Threshold:
 DEFAULT_THRESHOLDS: dict[str, Threshold] = {
     "response_time_ms": Threshold("warning", 2000, "a store answered slower than {limit} ms"),
     "error_rate": Threshold("critical", 0.0, "health checks failing: rate above {limit}"),
-    "inconsistencies": Threshold("warning", 0, "DynamoDB and OpenSearch disagree on more than {limit} record(s)"),
+    "inconsistencies": Threshold("warning", 0, "DynamoDB and OpenSearch disagree on over {limit} sampled record(s)"),
     "backup_age_hours": Threshold("warning", 24, "the latest complete backup is older than {limit} h", True),
     "pending_migrations": Threshold("warning", 0, "more than {limit} migration(s) pending"),
     "validation_errors": Threshold("critical", 0, "more than {limit} data validation error(s)"),
