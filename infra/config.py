@@ -102,6 +102,8 @@ class DeploymentConfig(BaseModel):
     # The monitor check (metrics, alerts) every 5 minutes.
     monitor_schedule_minutes: int = Field(default=5, ge=1)
     monitor_schedule_enabled: bool = True
+    # The stream sync's IteratorAge alarm: an application write reaches OpenSearch more than this late.
+    stream_lag_alarm_minutes: int = Field(default=15, ge=1)
 
     postgres_dsn: str | None = None
     postgres_host: str | None = None

@@ -54,6 +54,7 @@ def add_deployment(scope: Construct, config: DeploymentConfig) -> Deployment:
         name("monitoring"),
         config=config,
         functions=operations.functions,
+        stream_failures=operations.stream_failures,
         description=description.format("monitoring"),
     )
     monitoring.add_stack_dependency(operations)

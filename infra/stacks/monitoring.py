@@ -1,4 +1,4 @@
-"""Monitoring: the alert topic and an error alarm on every deployed function."""
+"""Monitoring: the alert topic, an error alarm on every deployed function, and the stream sync's alarms."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from typing import Any
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from dataops import naming
 from infra.config import DeploymentConfig
 from infra.constructs.alert_topic import AlertTopic
 from infra.constructs.error_alarm import FunctionErrorAlarm
+from infra.constructs.stream_alarms import StreamSyncAlarms
 
 
 class MonitoringStack(Stack):
@@ -24,6 +26,7 @@ class MonitoringStack(Stack):
         *,
         config: DeploymentConfig,
         functions: Mapping[str, lambda_.IFunction],
+        stream_failures: sqs.IQueue | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -40,5 +43,16 @@ class MonitoringStack(Stack):
                 function=function,
                 function_name=naming.function_name(config.profile, config.stage, operation),
                 topic=self.alert_topic,
+            )
+        stream_sync = functions.get(naming.STREAM_SYNC_FUNCTION)
+        if stream_sync is not None and stream_failures is not None:
+            StreamSyncAlarms(
+                self,
+                "StreamSync",
+                function=stream_sync,
+                function_name=naming.function_name(config.profile, config.stage, naming.STREAM_SYNC_FUNCTION),
+                failures=stream_failures,
+                topic=self.alert_topic,
+                max_lag_minutes=config.stream_lag_alarm_minutes,
             )
         CfnOutput(self, "AlertTopicArn", value=self.alert_topic.topic_arn)

@@ -6,10 +6,11 @@ import hashlib
 import json
 from typing import Any
 
-from aws_cdk import CfnOutput, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CustomResource, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from dataops import naming, registry
@@ -17,6 +18,7 @@ from infra.config import DEFAULT_SIZING, LOG_RETENTION_CHOICES, OPERATION_SIZING
 from infra.constructs.operation_function import BYTECODE, OperationFunction
 from infra.constructs.operation_grants import GrantTargets, grants_for
 from infra.constructs.schedule import RecurringSchedule, function_target
+from infra.constructs.stream_sync import StreamToSearch
 from infra.runtime_environment import alert_topic_arn, function_environment
 from infra.stacks.storage import StorageStack
 
@@ -92,10 +94,16 @@ class OperationsStack(Stack):
 
         if "provision" in self.functions:
             self._provision_search_indexes(config, self.functions["provision"])
+        self.stream_failures: sqs.IQueue | None = None
         if naming.STREAM_SYNC_FUNCTION in self.functions and storage.data_table.table_stream_arn:
-            self._stream_changes_to_search(
-                storage.data_table.table_stream_arn, self.functions[naming.STREAM_SYNC_FUNCTION]
-            )
+            self.stream_failures = StreamToSearch(
+                self,
+                "DataTableStream",
+                function=self.functions[naming.STREAM_SYNC_FUNCTION],
+                stream_arn=storage.data_table.table_stream_arn,
+                queue_name=naming.stream_failures_queue_name(config.profile, config.stage),
+                removal_policy=RemovalPolicy.DESTROY if config.is_local else RemovalPolicy.RETAIN,
+            ).failures
 
         if config.health_schedule_enabled:
             RecurringSchedule(
@@ -121,25 +129,6 @@ class OperationsStack(Stack):
         """The user-facing operations, plus `provision` and the stream sync when the profile has search indexes."""
         search = ("provision", naming.STREAM_SYNC_FUNCTION) if config.app_profile.uses_opensearch else ()
         return (*registry.DEPLOYED_OPERATIONS, *search)
-
-    def _stream_changes_to_search(self, stream_arn: str, function: lambda_.IFunction) -> None:
-        """Every change of the data table reaches the stream sync function.
-
-        TRIM_HORIZON replays what the stream still holds: harmless, because documents carry external versions.
-        Failed records are reported one by one (ReportBatchItemFailures); a batch that keeps failing is split.
-        """
-        lambda_.EventSourceMapping(
-            self,
-            "DataTableStream",
-            target=function,
-            event_source_arn=stream_arn,
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=100,
-            max_batching_window=Duration.seconds(1),
-            bisect_batch_on_error=True,
-            retry_attempts=10,
-            report_batch_item_failures=True,
-        )
 
     def _provision_search_indexes(self, config: DeploymentConfig, function: lambda_.IFunction) -> None:
         """Deploy creates the indexes (with mappings) the profile needs, so a fresh stack is healthy at once.

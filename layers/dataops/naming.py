@@ -73,6 +73,10 @@ def alert_topic_name(profile: str, stage: str) -> str:
     return f"{resource_prefix(profile, stage)}-alerts"
 
 
+def stream_failures_queue_name(profile: str, stage: str) -> str:
+    return f"{resource_prefix(profile, stage)}-stream-failures"
+
+
 def state_machine_name(profile: str, stage: str, workflow: str) -> str:
     return f"{resource_prefix(profile, stage)}-{workflow}"
 

@@ -70,6 +70,12 @@ def test_stream_function_is_fed_by_the_data_table_stream_only_with_search_indexe
     assert mapping_properties["StartingPosition"] == "TRIM_HORIZON"
     assert mapping_properties["BisectBatchOnFunctionError"] is True
     assert "StreamArn" in str(mapping_properties["EventSourceArn"])
+    # A record given up on after every retry is kept (its shard and sequence numbers) in an encrypted queue.
+    ((queue_id, queue),) = operations_template.find_resources("AWS::SQS::Queue").items()
+    assert mapping_properties["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}}
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
     actions = _actions(_statements(operations_template, properties["Role"]["Fn::GetAtt"][0]))
     assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"} <= actions
     assert not actions & {"dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}
+    assert {"sqs:SendMessage"} <= actions

@@ -20,6 +20,10 @@ runner = CliRunner()
         # Choices are refused by the parser, which names the option and lists the valid values.
         (["health", "--target", "gcp"], "'--target' / '-t' (env var: 'DATAOPS_TARGET'): Value error, 'gcp'"),
         (["health", "--remote", "--target", "gcp"], "'gcp' is not one of 'local', 'aws'"),
+        # --yes belongs to the commands that replace data; elsewhere nothing would be destroyed, and it is refused.
+        (["seed", "run", "--yes"], "No such option: --yes"),
+        (["backup", "create", "--yes"], "No such option: --yes"),
+        (["migrate", "apply", "-y"], "No such option: -y"),
     ],
 )  # fmt: skip
 def test_bad_option_exits_2_naming_the_field(arguments, message):
