@@ -12,6 +12,7 @@ exactly once, with the same normalisation. The whole-entity engine holds ~100 by
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
@@ -60,20 +61,22 @@ def share_differences(
     """The share's differences, a batch (one entity's) at a time; `tallies` (per entity) count what was read."""
     entities = [indexed_entity(stores.profile, name) for name in share.entities]
     if share.side == "dynamodb":
-        yield from _segment_differences(stores, entities, share.segment, share.segments, tallies)
+        yield from segment_differences(stores, entities, share.segment, share.segments, tallies)
     else:
         [entity] = entities
-        for batch in _slice_differences(stores, entity, share.segment, share.segments, tallies[entity.name]):
+        for batch in slice_differences(stores, entity, share.segment, share.segments, tallies[entity.name]):
             yield entity, batch
 
 
-def _segment_differences(
+def segment_differences(
     stores: DataStores,
     entities: list[EntityDefinition],
     segment: int,
     segments: int,
     tallies: Mapping[str, ComparisonTally],
+    seen: Counter[str] | None = None,
 ) -> Iterator[tuple[EntityDefinition, list[RecordDifference]]]:
+    """The differences of `entities` in one segment of the table; `seen` counts every item read, by entity type."""
     by_type = {entity.name: entity for entity in entities}
     indexes = {entity.name: entity_index(stores, entity) for entity in entities}
     # An index that does not exist yet holds no documents: every item is missing there, without an mget.
@@ -89,6 +92,8 @@ def _segment_differences(
     # Pages of SCAN_PAGE_ITEMS keep a unit's memory to a few small pages (as the whole-entity scan does).
     for item in stores.table.scan_segment(segment, segments, page_size=SCAN_PAGE_ITEMS):
         name = item.get(type_attribute)
+        if seen is not None:
+            seen[str(name)] += 1
         if name not in by_type:
             continue
         tallies[name].dynamodb += 1
@@ -102,9 +107,10 @@ def _segment_differences(
             yield flush(name)
 
 
-def _slice_differences(
+def slice_differences(
     stores: DataStores, entity: EntityDefinition, segment: int, segments: int, tally: ComparisonTally
 ) -> Iterator[list[RecordDifference]]:
+    """The documents of one slice of the entity's index whose item is not in the table."""
     index = entity_index(stores, entity)
     if not stores.search.index_exists(index):
         return

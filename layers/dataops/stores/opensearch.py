@@ -123,22 +123,6 @@ class SearchStore:
         response = self.client.mget(index=index, body={"ids": ids}, params={"request_timeout": BULK_TIMEOUT})
         return {str(doc["_id"]): dict(doc["_source"]) for doc in response.get("docs", []) if doc.get("found")}
 
-    def random_sample(self, index: str, size: int, seed: int) -> dict[str, dict[str, Any]]:
-        """id -> source of up to `size` documents drawn at random (`seed` picks which), in one search; an index
-        that does not exist yields none. Successive seeds draw different documents, so repeated samples cover
-        the index over time where the first `size` of a scan would always be the same ones."""
-        body = {
-            "size": size,
-            "query": {
-                "function_score": {"query": {"match_all": {}}, "random_score": {"seed": seed, "field": "_seq_no"}}
-            },
-        }
-        try:
-            response = self.client.search(index=index, body=body, params={"request_timeout": BULK_TIMEOUT})
-        except NotFoundError:
-            return {}
-        return {str(hit["_id"]): dict(hit.get("_source") or {}) for hit in response["hits"]["hits"]}
-
     def delete_all(self, index: str) -> int:
         """Delete every document of `index`, keeping the index and its mappings; 0 when the index is absent."""
         if not self.index_exists(index):

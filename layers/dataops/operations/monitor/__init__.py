@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools import Metrics
@@ -31,7 +30,7 @@ from dataops.operations.monitor.models import (
     SendTestAlert,
     TrendReport,
 )
-from dataops.operations.monitor.sampling import sample_documents, sample_table
+from dataops.operations.monitor.sampling import sample_stores
 from dataops.operations.status import StatusRequest, run_status
 from dataops.stores.data_stores import DataStores
 
@@ -78,19 +77,12 @@ def _sampled_metrics(stores: DataStores, metrics: MetricValues, rng: random.Rand
     if not stores.profile.uses_dynamodb:
         return {}
     indexed = [entity for entity, _ in stores.profile.search_indexes() if entity.dynamodb is not None]
-    table, consistency = sample_table(stores, indexed, rng=rng)
+    sample = sample_stores(stores, indexed, rng)
     for entity in stores.profile.entities_in("dynamodb"):
-        metrics[f"records:dynamodb.{entity.name}"] = float(table.estimated_count(entity.name))
-    for entity in indexed:
-        sample_documents(stores, entity, consistency[entity.name], seed=rng.randrange(2**31))
+        metrics[f"records:dynamodb.{entity.name}"] = float(sample.estimated_count(entity.name))
     if stores.profile.uses_opensearch:
-        metrics["inconsistencies"] = float(sum(entity.differing for entity in consistency.values()))
-    return {
-        "table": {**table.details(), "counts_exact": table.exact},
-        "consistency": {
-            name: {**asdict(entity), "differing": entity.differing} for name, entity in consistency.items()
-        },
-    }
+        metrics["inconsistencies"] = float(sample.differing())
+    return sample.details()
 
 
 def emit_metrics(metrics: dict[str, float | None]) -> None:
