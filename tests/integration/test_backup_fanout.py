@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dataops import segmented_compare
 from dataops.errors import InvalidRequest, LeaseLost
 from dataops.operations.backup import BACKUP
 from dataops.operations.restore import RESTORE
@@ -40,6 +41,26 @@ def test_plan_units_finalize_gives_a_complete_restorable_backup(provisioned):
 
     fill_dynamodb(stores, 50, tag="changed")
     invoke(RESTORE, {"backup": backup_id, "safety_backup": False}, stores)
+    assert everything(stores) == before
+
+
+def test_plan_cuts_the_table_into_segments_by_its_size(provisioned, monkeypatch):
+    """Without `segments`, one unit per RECORDS_PER_UNIT items (100,000; 40 here, so 200 items give 5 units), and
+    the backup those units write restores exactly."""
+    monkeypatch.setattr(segmented_compare, "RECORDS_PER_UNIT", 40)
+    stores = provisioned("tattoo_directory")
+    fill_dynamodb(stores, 200)
+    before = everything(stores)
+    planned = invoke(BACKUP, {"action": "plan"}, stores)
+    segments = [unit for unit in planned["units"] if unit["store"] == "dynamodb"]
+    assert [(unit["segment"], unit["total_segments"]) for unit in segments] == [(n, 5) for n in range(5)]
+
+    leased = {"backup": planned["backup"]["backup_id"], "lease": planned["backup"]["lease"]}
+    outcomes = [invoke(BACKUP, {"action": "unit", **leased, "unit": u}, stores)["outcome"] for u in planned["units"]]
+    finalized = invoke(BACKUP, {"action": "finalize", **leased, "outcomes": outcomes}, stores)
+    assert finalized["status"] == "succeeded" and finalized["details"]["valid"] is True
+    fill_dynamodb(stores, 30, tag="changed")
+    invoke(RESTORE, {"backup": leased["backup"], "safety_backup": False, "settle_index": False}, stores)
     assert everything(stores) == before
 
 

@@ -25,6 +25,7 @@ from dataops.operations.backup.models import (
     PlanBackup,
 )
 from dataops.operations.framework import held_lease
+from dataops.segmented_compare import shares_for
 from dataops.stores.data_stores import DataStores
 
 
@@ -49,7 +50,7 @@ def plan(request: PlanBackup, stores: DataStores) -> BackupOutput:
         compress=request.compression_enabled,
         compression_level=request.compression_level,
         encrypt=request.encryption_enabled,
-        segments=request.segments,
+        segments=request.segments or shares_for(stores.table.item_count()),
         base=incremental_base(request, stores) if request.kind == "incremental" else None,
     )
     if request.dry_run:

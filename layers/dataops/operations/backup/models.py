@@ -48,6 +48,13 @@ class PlanBackup(NewBackup):
     """The backup workflow's first step: start the backup and list its units."""
 
     action: Literal["plan"]
+    segments: int | None = Field(  # type: ignore[assignment]
+        default=None,
+        ge=1,
+        le=MAX_SHARES,
+        description="DynamoDB scan segments, one unit each. Default: one per 100,000 items of the table "
+        f"(DynamoDB's item count), at most {MAX_SHARES}, so every unit ends well inside one invocation.",
+    )
 
 
 class ListBackups(OperationRequest):
