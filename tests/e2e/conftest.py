@@ -27,6 +27,8 @@ STAGE = os.environ.get("DATAOPS_E2E_STAGE", "e2e")
 LAYER_DIR = Path(os.environ.get("DATAOPS_E2E_LAYER_DIR", str(ROOT / "build" / "layer")))
 PROFILES = ("agent_system", "tattoo_directory")
 BIN = Path(sys.executable).parent
+# As long as a function may run (the restore and backup functions: 15 minutes).
+INVOKE_SECONDS = 900
 
 pytestmark = pytest.mark.e2e
 
@@ -126,12 +128,16 @@ def awslocal_invoke(function: str, payload: dict, tmp_path: Path) -> tuple[dict,
             function,
             "--payload",
             json.dumps(payload),
+            # The CLI's own read timeout is 60 s, and it re-sends a call that timed out: a restore of a full stage
+            # runs longer, and its second copy would meet the first one's lock.
+            "--cli-read-timeout",
+            str(INVOKE_SECONDS),
             str(out),
         ],
         env=local_aws_env(),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=INVOKE_SECONDS + 30,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     response = json.loads(completed.stdout[completed.stdout.index("{") :])
