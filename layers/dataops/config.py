@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     opensearch_timeout: int = Field(default=5, ge=1, validation_alias=_alias("OPENSEARCH_TIMEOUT"))
 
     migrations_path: str | None = Field(default=None, validation_alias=_alias("MIGRATIONS_PATH"))
+    # A migration waits this long for a lock before it gives up (and rolls back), so a queue of application
+    # queries never forms behind its ALTER TABLE; a file's own `lock_timeout` / `statement_timeout` win.
+    migration_lock_timeout: float = Field(default=5.0, gt=0, validation_alias=_alias("MIGRATION_LOCK_TIMEOUT"))
+    migration_statement_timeout: float = Field(
+        default=300.0, gt=0, validation_alias=_alias("MIGRATION_STATEMENT_TIMEOUT")
+    )
     alert_topic_arn: str | None = Field(default=None, validation_alias=_alias("ALERT_TOPIC_ARN"))
     account: str = Field(default="000000000000", validation_alias=_alias("DATAOPS_ACCOUNT", "CDK_DEFAULT_ACCOUNT"))
 

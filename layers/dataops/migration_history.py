@@ -23,7 +23,7 @@ from dataops.stores.dynamodb import DynamoTable
 
 HISTORY_TABLE = "schema_migrations"
 HISTORY_PARTITION = "MIGRATIONS"
-HISTORY_COLUMNS = ("version", "name", "checksum", "applied_at", "duration_ms", "outcome", "error")
+HISTORY_COLUMNS = ("version", "name", "checksum", "applied_at", "duration_ms", "outcome", "error", "transactional")
 
 Outcome = Literal["applied", "failed"]
 
@@ -36,6 +36,8 @@ class HistoryEntry(BaseModel):
     duration_ms: int
     outcome: Outcome
     error: str | None = None
+    # False: the migration ran outside a transaction (statement by statement), so a failure may leave part of it.
+    transactional: bool = True
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -63,12 +65,11 @@ def postgres_entries(connection: psycopg2.extensions.connection) -> dict[str, Hi
         row = cursor.fetchone()
         if not (row and row[0]):
             return {}
-        cursor.execute(
-            sql.SQL("SELECT {} FROM {}").format(
-                sql.SQL(", ").join(map(sql.Identifier, HISTORY_COLUMNS)), sql.Identifier(HISTORY_TABLE)
-            )
-        )
-        return {row[0]: HistoryEntry(**dict(zip(HISTORY_COLUMNS, row, strict=True))) for row in cursor.fetchall()}
+        # Every column there is: a table made before a column was added lacks it, and the entry's default holds.
+        cursor.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(HISTORY_TABLE)))
+        columns = [column.name for column in cursor.description or ()]
+        rows = (dict(zip(columns, row, strict=True)) for row in cursor.fetchall())
+        return {row["version"]: HistoryEntry(**{k: v for k, v in row.items() if k in HISTORY_COLUMNS}) for row in rows}
 
 
 def dynamo_entries(control: DynamoTable) -> dict[str, HistoryEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 
@@ -169,3 +170,20 @@ def provisioned(local_endpoints, dynamodb, s3, kms, secretsmanager):
 
     for cleanup in reversed(cleanups):
         cleanup()
+
+
+def with_migrations_path(stores: DataStores, folder) -> DataStores:
+    return DataStores(stores.settings.model_copy(update={"migrations_path": str(folder)}), stores.profile)
+
+
+@pytest.fixture
+def agent_stores(provisioned):
+    return provisioned("agent_system")
+
+
+@pytest.fixture
+def own_migrations(agent_stores, tmp_path):
+    """The shipped migrations copied to a folder the test may edit, used through MIGRATIONS_PATH."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(load_profile("agent_system").migrations_dir, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return with_migrations_path(agent_stores, folder), folder

@@ -17,9 +17,10 @@ from dataops.operations.migrate import MIGRATE
 from dataops.operations.seed import SEED
 from dataops.profiles import load_profile
 from dataops.records import item_for, record_from_item
+from tests.integration.conftest import with_migrations_path
 from tests.integration.fanout_support import as_lambda, locked
 from tests.integration.test_migrate_dynamodb import VERSIONS, documents, table_snapshot, write_legacy
-from tests.integration.test_migrate_postgres import ALL_VERSIONS, columns_of, with_migrations_path
+from tests.integration.test_migrate_postgres import ALL_VERSIONS, columns_of
 
 pytestmark = pytest.mark.integration
 

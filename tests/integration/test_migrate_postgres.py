@@ -4,7 +4,6 @@ edits show as drift, and concurrent runs never interleave.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 
@@ -14,13 +13,10 @@ import pytest
 from dataops.errors import InvalidRequest, LockHeld
 from dataops.operations.migrate import MIGRATE, MigrationFailed, run_migrate
 from dataops.operations.migrate.history import ADVISORY_LOCK_NAME
-from dataops.profiles import load_profile
-from dataops.stores.data_stores import DataStores
 
 pytestmark = pytest.mark.integration
 
 ALL_VERSIONS = ["20241201000100", "20241201000200", "20241201000300", "20241203120000"]
-SHIPPED = load_profile("agent_system").migrations_dir
 
 
 def migrate(stores, **payload):
@@ -65,23 +61,6 @@ def history_rows(stores) -> list[tuple]:
             return []
         cursor.execute("SELECT version, outcome FROM schema_migrations ORDER BY version")
         return list(cursor.fetchall())
-
-
-def with_migrations_path(stores, folder) -> DataStores:
-    return DataStores(stores.settings.model_copy(update={"migrations_path": str(folder)}), stores.profile)
-
-
-@pytest.fixture
-def agent_stores(provisioned):
-    return provisioned("agent_system")
-
-
-@pytest.fixture
-def own_migrations(agent_stores, tmp_path):
-    """The shipped migrations copied to a folder the test may edit, used through MIGRATIONS_PATH."""
-    folder = tmp_path / "migrations"
-    shutil.copytree(SHIPPED, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    return with_migrations_path(agent_stores, folder), folder
 
 
 def test_apply_from_empty_builds_the_entity_tables_then_rollback_to_a_middle_version(agent_stores):

@@ -1,4 +1,4 @@
-"""`dataops migrate ...`: status, list, apply, run, rollback, validate, and (CLI only) create."""
+"""`dataops migrate ...`: status, list, apply, run, rollback, validate, lint, and (CLI only) create."""
 
 from __future__ import annotations
 
@@ -68,8 +68,18 @@ def render_migrations(out: Console, result: dict[str, Any]) -> None:
         out.print(line + (f" ({items})" if items else ""), highlight=False)
         for statement in step.get("sql", []):
             out.print(f"           [cyan]{' '.join(statement.split())};[/cyan]", highlight=False, soft_wrap=True)
+        if step.get("transactional") is False:
+            out.print("           (outside a transaction: statement by statement)", highlight=False)
         if step.get("error"):
             out.print(f"           [red]{step['error']}[/red]", highlight=False)
+    for finding in result.get("findings", []):
+        where = f" on {finding['table']}" if finding.get("table") else ""
+        out.print(
+            f"[red]{finding['rule']}[/red] {finding['version']} {finding['name']}{where}: {finding['message']}\n"
+            f"           [cyan]{finding['statement']}[/cyan]\n           fix: {finding['fix']}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if result.get("valid") is not None:
         out.print("valid" if result["valid"] else "[red]invalid[/red]")
     out.print(f"current version: {result.get('current_version') or '(none)'} [{result['status']}]", highlight=False)
@@ -192,6 +202,34 @@ def validate(
     Example: [bold]dataops migrate validate --json[/bold]
     """
     result = _run({"action": "validate"}, profile, stage, target, remote, as_json, None)
+    if result.get("valid") is False:
+        raise typer.Exit(1)
+
+
+@migrate_app.command("lint")
+def lint(
+    large_table_rows: Annotated[
+        int, typer.Option("--large-table-rows", help="Tables over this many rows count as large.")
+    ] = 100_000,
+    profile: ProfileOption = naming.DEFAULT_PROFILE,
+    stage: StageOption = naming.DEFAULT_STAGE,
+    target: TargetOption = "local",
+    remote: RemoteOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Flag risky DDL in the pending migrations before it runs, each finding with its fix. Exits 1 on a finding.
+
+    Rules: an index built without CONCURRENTLY on a large table; CONCURRENTLY inside a transaction; NOT NULL added
+    without a default; a volatile default on a large table; a dropped column the profile's models still name; a
+    type change that rewrites a large table. A migration file sets [bold]transactional = False[/bold] to run
+    CREATE INDEX CONCURRENTLY, and [bold]lock_timeout[/bold] / [bold]statement_timeout[/bold] (seconds) to change
+    the limits every migration runs under (env MIGRATION_LOCK_TIMEOUT, default 5; MIGRATION_STATEMENT_TIMEOUT,
+    default 300).
+
+    Example: [bold]dataops migrate lint --profile agent_system[/bold]
+    """
+    payload = {"action": "lint", "large_table_rows": large_table_rows}
+    result = _run(payload, profile, stage, target, remote, as_json, None)
     if result.get("valid") is False:
         raise typer.Exit(1)
 

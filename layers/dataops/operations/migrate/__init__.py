@@ -11,6 +11,7 @@ from dataops.operations.migrate import fanout
 from dataops.operations.migrate.engine import (
     BEFORE_FIRST,
     MigrationFailed,
+    MigrationRun,
     find_migration,
     load_migrations,
     open_run,
@@ -19,11 +20,14 @@ from dataops.operations.migrate.engine import (
     run_outcome,
     states_of,
 )
-from dataops.operations.migrate.history import history_for
+from dataops.operations.migrate.history import PostgresHistory, history_for
+from dataops.operations.migrate.lint import DatabaseFacts, MigrationLinter, model_columns
 from dataops.operations.migrate.models import (
     AbortMigrations,
     ApplyMigrations,
     FinalizeMigrations,
+    LintFinding,
+    LintMigrations,
     ListMigrations,
     MigrateOutput,
     MigrateRequest,
@@ -62,7 +66,47 @@ def apply(request: ApplyMigrations, stores: DataStores) -> MigrateOutput:
             run.check_drift(entries, request.repair)
             for migration in pending_of(run.migrations, entries, target):
                 run.up(migration)
-        return run_outcome(run)
+        if not request.dry_run:
+            return run_outcome(run)
+        findings = findings_of(run, LintMigrations.model_fields["large_table_rows"].default)
+        run.warnings.extend(finding_line(finding) for finding in findings)
+        return run_outcome(run).model_copy(update={"findings": findings})
+
+
+def lint(request: LintMigrations, stores: DataStores) -> MigrateOutput:
+    """A dry run of every pending migration, then the rules over the SQL it would run."""
+    with open_run(stores, dry_run=True) as run:
+        entries = run.history.entries()
+        for migration in pending_of(run.migrations, entries, None):
+            run.up(migration)
+        findings = findings_of(run, request.large_table_rows)
+        run.warnings.extend(finding_line(finding) for finding in findings)
+        return run_outcome(run, valid=not findings).model_copy(update={"findings": findings})
+
+
+def findings_of(run: MigrationRun, large_table_rows: int) -> list[LintFinding]:
+    """Lint the SQL of the run's up() steps against the live database (DynamoDB-only profiles have no DDL)."""
+    history = run.history
+    if not isinstance(history, PostgresHistory):
+        return []
+    files = {migration.version: migration for migration in run.migrations}
+    try:
+        with history.connection.cursor() as cursor:
+            linter = MigrationLinter(DatabaseFacts(cursor, large_table_rows), model_columns(run.stores.profile))
+            return [
+                finding
+                for step in run.steps
+                if step.direction == "up"
+                for finding in linter.lint(
+                    step.version, step.name, step.sql, transactional=files[step.version].transactional
+                )
+            ]
+    finally:
+        history.connection.rollback()
+
+
+def finding_line(finding: LintFinding) -> str:
+    return f"migration {finding.version} ({finding.name}): {finding.rule}: {finding.message}; fix: {finding.fix}"
 
 
 def run_one(request: RunMigration, stores: DataStores) -> MigrateOutput:
@@ -152,6 +196,7 @@ MIGRATE: Operation[Any, MigrateResult] = Operation(
         Action(RunMigration, run_one, mutates=True, check=check_migration),
         Action(RollBackMigrations, roll_back, mutates=True, check=check_target),
         Action(ValidateMigrations, validate),
+        Action(LintMigrations, lint),
         # The migrate workflow's actions share one lease across their invocations: units run in parallel under it.
         Action(PlanMigrations, fanout.plan, check=check_target, lease=Lease.TAKE),
         Action(MigrationUnitRequest, fanout.unit, check=fanout.check_unit, lease=Lease.KEEP),

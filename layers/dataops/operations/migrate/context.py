@@ -75,6 +75,8 @@ class MigrationContext:
         self.actions: list[str] = []
         self.items: Counter[str] = Counter()
         self.item_steps: list[ItemStep] = []
+        # The statement that raised, if one did: a failure report and a lock-timeout diagnosis name it.
+        self.failed_statement: str | None = None
 
     def _postgres(self) -> psycopg2.extensions.cursor:
         if self._cursor is None:
@@ -86,9 +88,14 @@ class MigrationContext:
         if not self.part.sql:
             return
         cursor = self._postgres()
-        self.statements.append(cursor.mogrify(statement, params).decode())
+        text = cursor.mogrify(statement, params).decode()
+        self.statements.append(text)
         if not self.dry_run:
-            cursor.execute(statement, params)
+            try:
+                cursor.execute(statement, params)
+            except Exception:
+                self.failed_statement = text
+                raise
 
     def query(self, statement: Statement, params: SqlParameters = None) -> list[tuple[Any, ...]]:
         """Read-only SQL, which runs even in a dry run (for `validate` and for decisions in `up`)."""

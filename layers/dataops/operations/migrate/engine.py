@@ -21,6 +21,7 @@ from dataops.operations.migrate.history import (
     recorded,
 )
 from dataops.operations.migrate.models import MigrateOutput, MigrationState, MigrationStepReport
+from dataops.operations.migrate.safety import StepSafety
 from dataops.stores.data_stores import DataStores
 
 BEFORE_FIRST = "0"
@@ -54,6 +55,7 @@ def states_of(migrations: list[MigrationFile], entries: dict[str, HistoryEntry])
             description=migration.description,
             state="pending",
             checksum=migration.checksum,
+            transactional=migration.transactional,
         )
         if entry is not None:
             state.applied_at, state.duration_ms = entry.applied_at, entry.duration_ms
@@ -77,6 +79,7 @@ def states_of(migrations: list[MigrationFile], entries: dict[str, HistoryEntry])
                     duration_ms=entry.duration_ms,
                     recorded_checksum=entry.checksum,
                     error=entry.error,
+                    transactional=entry.transactional,
                 )
             )
     states.sort(key=lambda state: version_key(state.version))
@@ -187,32 +190,46 @@ class MigrationRun:
         # A fanned-out migration's time is its units' and finalize's: it is recorded and reported as one step.
         started = time.monotonic() - spent_ms / 1000
         body = migration.up if direction == "up" else migration.down
+        transactional = migration.transactional
         try:
             context = self.history.run_step(
                 body,
                 dry_run=self.dry_run,
                 record=(
                     lambda: now_entry(
-                        migration.version, migration.name, migration.checksum, elapsed_ms(started), "applied"
+                        migration.version,
+                        migration.name,
+                        migration.checksum,
+                        elapsed_ms(started),
+                        "applied",
+                        transactional=transactional,
                     )
                 )
                 if direction == "up" and record
                 else None,
                 forget=migration.version if direction == "down" else None,
                 part=part,
+                safety=StepSafety.of(migration, self.stores.settings),
             )
         except StepFailed as failure:
-            error = error_line(failure.error)
+            error = failed_step_error(failure)
             self.steps.append(self._report(migration, direction, "failed", started, failure.context, error))
             if direction == "up" and not self.dry_run:
                 self.history.record_failure(
                     now_entry(
-                        migration.version, migration.name, migration.checksum, elapsed_ms(started), "failed", error
+                        migration.version,
+                        migration.name,
+                        migration.checksum,
+                        elapsed_ms(started),
+                        "failed",
+                        error,
+                        transactional=transactional,
                     )
                 )
             done = sum(1 for step in self.steps if step.outcome in {"applied", "rolled_back"})
+            how = "failed and was rolled back" if failure.rolled_back else "failed outside a transaction"
             raise MigrationFailed(
-                f"migration {migration.version} ({migration.name}) {direction} failed and was rolled back: {error}; "
+                f"migration {migration.version} ({migration.name}) {direction} {how}: {error}; "
                 f"the run stopped there after {done} completed step(s)"
             ) from None
         done_outcome = "applied" if direction == "up" else "rolled_back"
@@ -240,6 +257,7 @@ class MigrationRun:
                 "actions": context.actions,
                 "items": dict(context.items),
                 "error": error,
+                "transactional": migration.transactional,
             }
         )
 
@@ -266,6 +284,21 @@ class MigrationRun:
             )
         )
         return not problems
+
+
+def failed_step_error(failure: StepFailed) -> str:
+    """The error, and for a step that ran outside a transaction what it leaves behind and how to go on."""
+    error = error_line(failure.error)
+    if failure.rolled_back:
+        return error
+    statement = failure.context.failed_statement
+    if statement is None:
+        return f"{error}; the statements it ran before stay applied"
+    shown = " ".join(statement.split())
+    advice = "make its statements safe to run again (IF NOT EXISTS) and apply again"
+    if "concurrently" in shown.lower():
+        advice = "a failed CREATE INDEX CONCURRENTLY leaves an INVALID index: drop it, then apply again"
+    return f"{error}; failing statement: {shown}; the statements before it stay applied: {advice}"
 
 
 def run_outcome(run: MigrationRun, valid: bool | None = None) -> MigrateOutput:

@@ -1,6 +1,8 @@
 """Migration files: Python modules named `<version>_<slug>.py`, found in a folder and ordered by version.
 
-A file exposes `version`, `name`, `description`, `up(ctx)`, `down(ctx)` and optionally `validate(ctx)`.
+A file exposes `version`, `name`, `description`, `up(ctx)`, `down(ctx)` and optionally `validate(ctx)`, and may
+set `transactional = False` (for `CREATE INDEX CONCURRENTLY`) and its own `lock_timeout` / `statement_timeout`
+(seconds; see safety.py).
 Loading a file never runs its `up`; a file that cannot load is refused with its path and line.
 """
 
@@ -42,6 +44,9 @@ class MigrationFile:
     up: MigrationStep
     down: MigrationStep
     validate: MigrationStep | None
+    transactional: bool = True
+    lock_timeout: float | None = None
+    statement_timeout: float | None = None
 
     @property
     def slug(self) -> str:
@@ -114,6 +119,12 @@ def load_migration(path: Path) -> MigrationFile:
     validate = getattr(module, "validate", None)
     if validate is not None and not callable(validate):
         raise _malformed(path, None, "`validate` must be a function `validate(ctx) -> bool`")
+    if not isinstance(getattr(module, "transactional", True), bool):
+        raise _malformed(path, None, "`transactional` must be True or False")
+    timeouts = {attribute: getattr(module, attribute, None) for attribute in ("lock_timeout", "statement_timeout")}
+    for attribute, value in timeouts.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+            raise _malformed(path, None, f"`{attribute}` must be a number of seconds above zero (got {value!r})")
     return MigrationFile(
         path=path,
         version=version,
@@ -123,6 +134,9 @@ def load_migration(path: Path) -> MigrationFile:
         up=module.up,
         down=module.down,
         validate=validate,
+        transactional=getattr(module, "transactional", True),
+        lock_timeout=timeouts["lock_timeout"],
+        statement_timeout=timeouts["statement_timeout"],
     )
 
 

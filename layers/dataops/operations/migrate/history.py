@@ -30,6 +30,14 @@ from dataops.migration_history import (
 )
 from dataops.models import utc_now
 from dataops.operations.migrate.context import WHOLE, MigrationContext, Part
+from dataops.operations.migrate.safety import (
+    DEFAULT_SAFETY,
+    StepSafety,
+    apply_limits,
+    is_lock_timeout,
+    lock_wait_error,
+    reset_limits,
+)
 from dataops.stores.data_stores import DataStores
 
 ADVISORY_LOCK_NAME = "dataops.schema_migrations"
@@ -43,12 +51,13 @@ EntryFactory = Callable[[], HistoryEntry]
 
 
 class StepFailed(Exception):
-    """A migration's body raised; its writes were rolled back where the store allows it."""
+    """A migration's body raised; its writes were rolled back where the store allows it (`rolled_back`)."""
 
-    def __init__(self, error: BaseException, context: MigrationContext) -> None:
+    def __init__(self, error: BaseException, context: MigrationContext, *, rolled_back: bool = True) -> None:
         super().__init__(str(error))
         self.error = error
         self.context = context
+        self.rolled_back = rolled_back
 
 
 class MigrationHistory(Protocol):
@@ -57,7 +66,14 @@ class MigrationHistory(Protocol):
     def exclusive(self) -> AbstractContextManager[None]: ...
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None, part: Part = WHOLE
+        self,
+        body: StepBody,
+        *,
+        dry_run: bool,
+        record: EntryFactory | None,
+        forget: str | None,
+        part: Part = WHOLE,
+        safety: StepSafety = DEFAULT_SAFETY,
     ) -> MigrationContext: ...
 
     def record_failure(self, entry: HistoryEntry) -> None: ...
@@ -104,6 +120,12 @@ class PostgresHistory:
                         "outcome text NOT NULL CHECK (outcome IN ('applied', 'failed')), error text)"
                     ).format(sql.Identifier(HISTORY_TABLE))
                 )
+                # Added after the table's first release: a table made before it gains the column here.
+                cursor.execute(
+                    sql.SQL(
+                        "ALTER TABLE {} ADD COLUMN IF NOT EXISTS transactional boolean NOT NULL DEFAULT true"
+                    ).format(sql.Identifier(HISTORY_TABLE))
+                )
             yield
         finally:
             try:
@@ -115,24 +137,32 @@ class PostgresHistory:
                 self.close()
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None, part: Part = WHOLE
+        self,
+        body: StepBody,
+        *,
+        dry_run: bool,
+        record: EntryFactory | None,
+        forget: str | None,
+        part: Part = WHOLE,
+        safety: StepSafety = DEFAULT_SAFETY,
     ) -> MigrationContext:
         """One transaction: the migration's statements and its history row commit together or not at all."""
+        if not safety.transactional and not dry_run:
+            return self._run_outside_transaction(body, record, forget, part, safety)
         cursor = self.connection.cursor()
         context = MigrationContext(self.stores, dry_run=dry_run, cursor=cursor, part=part)
         try:
+            apply_limits(cursor, safety)
             body(context)
             context.finish()
             if not dry_run:
                 if record is not None:
                     self._upsert(cursor, record())
                 if forget is not None:
-                    cursor.execute(
-                        sql.SQL("DELETE FROM {} WHERE version = %s").format(sql.Identifier(HISTORY_TABLE)), (forget,)
-                    )
+                    self._forget(cursor, forget)
         except Exception as exc:
             self.connection.rollback()
-            raise StepFailed(exc, context) from exc
+            raise StepFailed(self._explained(exc, context, safety), context) from exc
         finally:
             cursor.close()
         if dry_run:
@@ -141,6 +171,47 @@ class PostgresHistory:
             self.connection.commit()
         return context
 
+    def _run_outside_transaction(
+        self, body: StepBody, record: EntryFactory | None, forget: str | None, part: Part, safety: StepSafety
+    ) -> MigrationContext:
+        """A non-transactional migration (CREATE INDEX CONCURRENTLY cannot run in a transaction): each statement
+        commits on its own, and the history row is written once all of them did."""
+        self.connection.rollback()
+        self.connection.autocommit = True
+        cursor = self.connection.cursor()
+        context = MigrationContext(self.stores, dry_run=False, cursor=cursor, part=part)
+        try:
+            apply_limits(cursor, safety)
+            body(context)
+            context.finish()
+        except Exception as exc:
+            raise StepFailed(self._explained(exc, context, safety), context, rolled_back=False) from exc
+        finally:
+            try:
+                reset_limits(cursor)
+                cursor.close()
+                self.connection.autocommit = False
+            except psycopg2.Error:
+                self.close()
+        with self.connection, self.connection.cursor() as history_cursor:
+            if record is not None:
+                self._upsert(history_cursor, record())
+            if forget is not None:
+                self._forget(history_cursor, forget)
+        return context
+
+    def _explained(self, error: Exception, context: MigrationContext, safety: StepSafety) -> Exception:
+        """A lock wait that timed out is told with the sessions that held the lock."""
+        if not is_lock_timeout(error) or self.connection.closed:
+            return error
+        with self.connection.cursor() as probe:
+            explained = lock_wait_error(probe, context.failed_statement, safety)
+        self.connection.rollback()
+        return explained
+
+    def _forget(self, cursor: psycopg2.extensions.cursor, version: str) -> None:
+        cursor.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(sql.Identifier(HISTORY_TABLE)), (version,))
+
     def record_failure(self, entry: HistoryEntry) -> None:
         with self.connection, self.connection.cursor() as cursor:
             self._upsert(cursor, entry)
@@ -148,10 +219,11 @@ class PostgresHistory:
     def _upsert(self, cursor: psycopg2.extensions.cursor, entry: HistoryEntry) -> None:
         cursor.execute(
             sql.SQL(
-                "INSERT INTO {} (version, name, checksum, applied_at, duration_ms, outcome, error) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, "
+                "INSERT INTO {} (version, name, checksum, applied_at, duration_ms, outcome, error, transactional) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, "
                 "checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at, "
-                "duration_ms = EXCLUDED.duration_ms, outcome = EXCLUDED.outcome, error = EXCLUDED.error"
+                "duration_ms = EXCLUDED.duration_ms, outcome = EXCLUDED.outcome, error = EXCLUDED.error, "
+                "transactional = EXCLUDED.transactional"
             ).format(sql.Identifier(HISTORY_TABLE)),
             (
                 entry.version,
@@ -161,6 +233,7 @@ class PostgresHistory:
                 entry.duration_ms,
                 entry.outcome,
                 entry.error,
+                entry.transactional,
             ),
         )
 
@@ -185,8 +258,16 @@ class DynamoHistory:
         yield
 
     def run_step(
-        self, body: StepBody, *, dry_run: bool, record: EntryFactory | None, forget: str | None, part: Part = WHOLE
+        self,
+        body: StepBody,
+        *,
+        dry_run: bool,
+        record: EntryFactory | None,
+        forget: str | None,
+        part: Part = WHOLE,
+        safety: StepSafety = DEFAULT_SAFETY,
     ) -> MigrationContext:
+        # DynamoDB has no locks to wait on nor transactions to leave: the limits are PostgreSQL's.
         context = MigrationContext(self.stores, dry_run=dry_run, part=part)
         try:
             body(context)
@@ -220,7 +301,14 @@ def recorded(entry: HistoryEntry) -> EntryFactory:
 
 
 def now_entry(
-    version: str, name: str, checksum: str, duration_ms: int, outcome: Outcome, error: str | None = None
+    version: str,
+    name: str,
+    checksum: str,
+    duration_ms: int,
+    outcome: Outcome,
+    error: str | None = None,
+    *,
+    transactional: bool = True,
 ) -> HistoryEntry:
     return HistoryEntry(
         version=version,
@@ -230,4 +318,5 @@ def now_entry(
         duration_ms=duration_ms,
         outcome=outcome,
         error=error,
+        transactional=transactional,
     )

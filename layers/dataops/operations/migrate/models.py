@@ -33,6 +33,17 @@ class ValidateMigrations(OperationRequest):
     action: Literal["validate"]
 
 
+class LintMigrations(OperationRequest):
+    """Flag risky DDL in the pending migrations (as a dry run captures it), each finding with its fix."""
+
+    action: Literal["lint"]
+    large_table_rows: int = Field(
+        default=100_000,
+        ge=0,
+        description="Tables over this many rows are large: an index, rewrite or volatile default there is flagged.",
+    )
+
+
 class MigrationChange(OperationRequest):
     """What the actions that run up() or down() share: they refuse drifted applied files unless told to repair."""
 
@@ -178,6 +189,7 @@ MigrateRequest = (
     | RunMigration
     | RollBackMigrations
     | ValidateMigrations
+    | LintMigrations
     | PlanMigrations
     | MigrationUnitRequest
     | FinalizeMigrations
@@ -195,6 +207,24 @@ class MigrationState(BaseModel):
     checksum: str | None = Field(default=None, description="The file's checksum now.")
     recorded_checksum: str | None = Field(default=None, description="The checksum recorded when it was applied.")
     error: str | None = None
+    transactional: bool = Field(
+        default=True, description="False: it runs (or ran) statement by statement, outside a transaction."
+    )
+
+
+class LintFinding(BaseModel):
+    """One risky statement in a migration, why it is risky, and what to write instead."""
+
+    version: str
+    name: str
+    rule: str = Field(
+        description="index_not_concurrent, concurrently_in_transaction, not_null_without_default, "
+        "volatile_default, dropped_column_in_use, rewriting_type_change or unparsable."
+    )
+    table: str | None = None
+    statement: str
+    message: str
+    fix: str
 
 
 class MigrationStepReport(BaseModel):
@@ -207,6 +237,7 @@ class MigrationStepReport(BaseModel):
     actions: list[str] = []
     items: dict[str, int] = Field(default={}, description="Items scanned, changed and re-indexed.")
     error: str | None = None
+    transactional: bool = True
 
 
 class MigrateOutput(ActionOutput):
@@ -215,8 +246,9 @@ class MigrateOutput(ActionOutput):
     current_version: str | None = None
     migrations: list[MigrationState] = []
     steps: list[MigrationStepReport] = []
-    # validate only; the CLI exits 1 on False, while the status stays succeeded (the run itself did not fail).
+    # validate and lint only; the CLI exits 1 on False, while the status stays succeeded (the run did not fail).
     valid: bool | None = None
+    findings: list[LintFinding] = Field(default=[], description="lint, and apply's dry run: risky DDL found.")
     # The migrate workflow's actions: the job (plan's carries the lease), the planned units and a unit's outcome.
     job: dict[str, Any] | None = None
     units: list[MigrationSegment] = []

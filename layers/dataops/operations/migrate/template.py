@@ -18,6 +18,11 @@ from dataops.migrations import MigrationContext
 version = {version!r}
 name = {name!r}
 description = {description!r}
+# PostgreSQL limits, in seconds (defaults: MIGRATION_LOCK_TIMEOUT 5, MIGRATION_STATEMENT_TIMEOUT 300):
+# lock_timeout = 5
+# statement_timeout = 300
+# For CREATE INDEX CONCURRENTLY: run statement by statement, outside a transaction.
+# transactional = False
 
 
 def up(ctx: MigrationContext) -> None:
