@@ -30,6 +30,24 @@ def run(stores, **payload):
     return VALIDATE.run(VALIDATE.parse({"store_report": True, **payload}), stores)
 
 
+def documents(stores, index):
+    return sorted(json.dumps(hit["_source"], sort_keys=True) for hit in stores.search.scan(index))
+
+
+def rows(stores, table):
+    with stores.postgres.transaction() as cursor:
+        cursor.execute(f"SELECT row_to_json(t)::text FROM {table} t ORDER BY 1")  # noqa: S608 - a test's own table
+        return [row[0] for row in cursor.fetchall()]
+
+
+def report_of(error):
+    return error.message.rsplit("s3://", 1)[1].split("/", 1)[1]
+
+
+def undo(stores, report, **payload):
+    return VALIDATE.run(VALIDATE.parse({"action": "undo-fix", "report": report, **payload}), stores)
+
+
 def found(result_or_error, rule_part, key):
     issues = result_or_error.issues
     return [i for i in issues if rule_part in i.rule and i.key == key]
@@ -45,6 +63,54 @@ def failed_issues(stores, payload):
 
 def by(issues, rule_part, key):
     return [issue for issue in issues if rule_part in issue["rule"] and issue["key"] == key]
+
+
+def undo_restores_all_stores(stores, report, before, index, indexed_before):
+    # Undo: a dry run counts and writes nothing; then every store is exactly as before the fix.
+    fixed_items, fixed_documents = table_snapshot(stores), documents(stores, index)
+    parts = [entry["Key"] for entry in stores.backups.list_objects(report.removesuffix(".jsonl") + ".undo/part-")]
+    stored = stores.backups.open_read(parts[0]).read()
+    assert stored.startswith(b"DOPSBK") and b"ARTIST#a2" not in stored, "saved in the backup format, sealed"
+    planned = undo(stores, report, dry_run=True)
+    assert planned.counts["restored"] >= 6 and planned.counts["conflicts"] == 0
+    assert table_snapshot(stores) == fixed_items and documents(stores, index) == fixed_documents
+    undone = undo(stores, report)
+    assert undone.counts == planned.counts
+    assert table_snapshot(stores) == before
+    assert documents(stores, index) == indexed_before
+    # Idempotent: a second undo finds every item already as it was.
+    again = undo(stores, report)
+    assert again.counts["conflicts"] == 0 and table_snapshot(stores) == before
+
+
+def undo_restores_then_keeps_newer_writes(stores, report, before, dependencies_before, items):
+    # Undo puts back the fixed email, both deleted members and the deleted PostgreSQL row, exactly.
+    undone = undo(stores, report)
+    assert undone.counts["restored"] >= 4 and undone.counts["conflicts"] == 0
+    assert table_snapshot(stores) == before and rows(stores, "dependencies") == dependencies_before
+    # Fix again, then change a fixed record: the next undo leaves that one as it is and names it.
+    with pytest.raises(ValidationFailed) as refixed:
+        run(stores, target="database", fix_issues=True)
+    changed = {**items[("TEAM#t1", "MEMBER#m2")], "email": "newer@example.com"}
+    stores.table.batch_write([changed])
+    partial = undo(stores, report_of(refixed.value))
+    assert partial.counts["conflicts"] == 1 and "MEMBER#m2" in partial.warnings[0]
+    kept = {(i["PK"], i["SK"]): i for i in stores.table.scan()}
+    assert kept[("TEAM#t1", "MEMBER#m2")]["email"] == "newer@example.com"
+    assert ("TEAM#t-deleted", "MEMBER#m3") in kept and rows(stores, "dependencies") == dependencies_before
+    # Bad input names the field and writes nothing.
+    snapshot = table_snapshot(stores)
+    for bad, reason in (("reports/validation/nope.jsonl", "no report"), ("backups/x.json", "must be a validation")):
+        with pytest.raises(InvalidRequest, match=f"field 'report'.*{reason}"):
+            undo(stores, bad)
+    with pytest.raises(ValidationFailed) as unfixed:  # a report of a run that fixed nothing
+        run(stores, target="database", fix_issues=False)
+    with pytest.raises(InvalidRequest, match="nothing to undo"):
+        undo(stores, report_of(unfixed.value))
+    assert table_snapshot(stores) == snapshot
+    stores.table.batch_write([{**changed, "email": "ada@example.com"}])
+    with pytest.raises(ValidationFailed):
+        run(stores, target="database", fix_issues=True)
 
 
 # ---------------------------------------------------------------- tattoo_directory
@@ -134,11 +200,13 @@ def test_tattoo_defects_found_by_key_then_fixed(tattoo):
 
     before = table_snapshot(tattoo)
     documents_before = tattoo.search.count(index)
+    indexed_before = documents(tattoo, index)
     dry = run(tattoo, target="all", fix_issues=True, dry_run=True, store_report=False, sample_limit=1000)
     assert table_snapshot(tattoo) == before and tattoo.search.count(index) == documents_before
     assert dry.status == "dry_run" and dry.summary["fixes_planned"] >= 6 and dry.summary["fixed"] == 0
+    assert dry.undo_prefix is None
 
-    with pytest.raises(ValidationFailed):  # the missing artistName cannot be fixed, so errors remain
+    with pytest.raises(ValidationFailed) as fixed:  # the missing artistName cannot be fixed, so errors remain
         run(tattoo, target="all", fix_issues=True)
     items = {(i["PK"], i["SK"]): i for i in tattoo.table.scan()}
     assert items[("STUDIO#s1", "PROFILE")]["postcode"] == "W1D 3RB"
@@ -149,6 +217,8 @@ def test_tattoo_defects_found_by_key_then_fixed(tattoo):
 
     after = run(tattoo, target="all", entities=["studio", "style"], categories=["schema", "referential", "duplicates"])
     assert after.passed and after.summary["total"] == 0
+
+    undo_restores_all_stores(tattoo, report_of(fixed.value), before, index, indexed_before)
 
 
 # ---------------------------------------------------------------- agent_system
@@ -243,12 +313,15 @@ def test_agent_defects_found_by_key_then_fixed(agents):
     assert table_snapshot(agents) == before
     assert agents.postgres.count_rows("dependencies") == 2
 
-    with pytest.raises(ValidationFailed):  # p2's missing role remains
+    dependencies_before = rows(agents, "dependencies")
+    with pytest.raises(ValidationFailed) as fixed:  # p2's missing role remains
         run(agents, target="database", fix_issues=True)
     items = {(i["PK"], i["SK"]): i for i in agents.table.scan()}
     assert items[("TEAM#t1", "MEMBER#m2")]["email"] == "ada@example.com"
     assert ("TEAM#t-deleted", "MEMBER#m3") not in items and ("TEAM#t1", "MEMBER#m4") not in items
     assert agents.postgres.count_rows("dependencies") == 1
+
+    undo_restores_then_keeps_newer_writes(agents, report_of(fixed.value), before, dependencies_before, items)
     agents.table.batch_delete([{"PK": "PERSONA#p2", "SK": "PROFILE"}])
     clean = run(agents, target="database", categories=["schema", "referential", "orphans", "duplicates"])
     assert clean.passed and clean.summary["total"] == 0

@@ -15,6 +15,8 @@ runner = CliRunner()
         (["validate", "everything"], "'everything' is not one of 'files', 'database', 'opensearch', 'consistency'"),
         (["validate", "database", "--category", "speed"], "field 'categories.0'"),
         (["validate", "--limit", "0"], "field 'sample_limit'"),
+        (["validate", "undo-fix"], "undo-fix needs the report key of the run to undo"),
+        (["validate", "database", "reports/validation/x.jsonl"], "only undo-fix takes a report"),
         (["monitor", "alerts", "urgent"], "field 'severity': Input should be 'critical', 'warning' or 'info'"),
         (["monitor", "check", "--threshold", "latency=5"], "valid: response_time_ms, error_rate"),
         (["monitor", "check", "--threshold", "latency"], "--threshold 'latency' must be KEY=VALUE"),

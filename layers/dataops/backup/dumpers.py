@@ -45,8 +45,13 @@ def _decode_binary(value: dict[str, Any]) -> dict[str, Any]:
 def item_from_line(line: bytes) -> dict[str, Any]:
     item: dict[str, Any] = json.loads(line)
     if b'"B' in line:
-        return {name: _decode_binary(value) for name, value in item.items()}
+        return wire_item(item)
     return item
+
+
+def wire_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB JSON as json.loads gives it back, with its binary values decoded again."""
+    return {name: _decode_binary(value) for name, value in item.items()}
 
 
 def scan_segment(

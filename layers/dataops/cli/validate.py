@@ -1,8 +1,9 @@
-"""`dataops validate [files|database|opensearch|consistency|all]`: the failing records, as a table."""
+"""`dataops validate [files|database|opensearch|consistency|all]`: the failing records, as a table; and
+`dataops validate undo-fix REPORT`: put back what a run's fixes changed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -12,7 +13,9 @@ from dataops import naming
 from dataops.cli.options import JsonOption, ProfileOption, RemoteOption, StageOption, TargetOption, execute
 from dataops.cli.runner import CliTarget
 from dataops.operations.validate import VALIDATE
-from dataops.operations.validate import Target as ValidationTarget
+
+# The targets, and `undo-fix`, which takes the report of the run to undo.
+CommandTarget = Literal["files", "database", "opensearch", "consistency", "all", "undo-fix"]
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -55,8 +58,23 @@ def render_validation(out: Console, result: dict[str, Any]) -> None:
         out.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
 
+def render_undo(out: Console, result: dict[str, Any]) -> None:
+    counts = result["counts"]
+    verb = "would put back" if result["status"] == "dry_run" else "put back"
+    out.print(
+        f"dataops validate undo-fix: {verb} {counts['restored']} record(s); {counts['already_undone']} already as "
+        f"before the fix; {counts['conflicts']} changed since, left as they are ({result['status']})",
+        highlight=False,
+    )
+    for warning in result.get("warnings", []):
+        out.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+
+
 def validate(
-    target: Annotated[ValidationTarget, typer.Argument(help="What to check.")] = "all",
+    target: Annotated[CommandTarget, typer.Argument(help="What to check, or undo-fix.")] = "all",
+    report: Annotated[
+        str | None, typer.Argument(help="undo-fix: the report key of the run whose fixes to undo.")
+    ] = None,
     fix: Annotated[
         bool | None, typer.Option("--fix/--no-fix", help="Repair what is safely fixable (env FIX_ISSUES).")
     ] = None,
@@ -80,7 +98,24 @@ def validate(
 
     Exits 1 when errors remain (or warnings, with --strict). Example:
     [bold]dataops validate database --fix --dry-run -p agent_system[/bold]
+
+    A run with --fix first saves every record it changes (encrypted, in the backup format) next to its report;
+    [bold]dataops validate undo-fix reports/validation/....jsonl[/bold] puts them back (--dry-run: count only).
+    A record changed since the fix is left as it is and named.
     """
+    if target == "undo-fix":
+        if not report:
+            raise typer.BadParameter("undo-fix needs the report key of the run to undo", param_hint="REPORT")
+        undo_payload: dict[str, Any] = {"action": "undo-fix", "report": report}
+        if dry_run is not None:
+            undo_payload["dry_run"] = dry_run
+        execute(
+            VALIDATE, undo_payload, CliTarget(profile, stage, deploy_target), remote=remote, as_json=as_json,
+            render=render_undo,
+        )  # fmt: skip
+        return
+    if report is not None:
+        raise typer.BadParameter(f"only undo-fix takes a report (got {report!r} after {target!r})")
     payload: dict[str, Any] = {"action": "run", "target": target, "sample_limit": limit}
     optional = {"fix_issues": fix, "strict_mode": strict, "dry_run": dry_run, "categories": category}
     payload.update({key: value for key, value in optional.items() if value is not None})

@@ -26,6 +26,7 @@ from dataops.operations.validate.postgres_pass import check_postgres
 from dataops.operations.validate.report import AppliedFix, IssueLog, ValidationIssue
 from dataops.operations.validate.search_pass import check_consistency, check_opensearch
 from dataops.operations.validate.security_pass import check_security
+from dataops.operations.validate.undo import FixSnapshot, UndoTally, saved_records, undo_batch, undo_prefix
 from dataops.profiles.rules import CATEGORIES, Category
 from dataops.stores.data_stores import DataStores
 
@@ -47,7 +48,9 @@ class ValidateRequest(OperationRequest):
     strict_mode: bool = Field(default_factory=lambda: behaviour_defaults().strict_mode, description="env STRICT_MODE")
     sample_limit: int = Field(default=100, ge=1, le=1000, description="Issues and fixes listed in the result.")
     store_report: bool = Field(
-        default=True, description="Store the full report in S3 (reports/validation/...); never in a dry run."
+        default=True,
+        description="Store the full report in S3 (reports/validation/...); never in a dry run. A run that writes "
+        "fixes stores it regardless: `undo-fix` names it.",
     )
     paths: list[str] = Field(default=[], description="files target: JSON-lines files, or s3://<key> in the bucket.")
     sample_per_entity: int | None = Field(
@@ -63,14 +66,28 @@ class ValidateRequest(OperationRequest):
         return value
 
 
+class UndoFixes(OperationRequest):
+    """Put back every record a validation's fixes changed, as saved before the fix; a record changed since is
+    left as it is and named."""
+
+    action: Literal["undo-fix"]
+    report: str = Field(
+        min_length=1, description="The validation's report key, reports/validation/....jsonl, as its result names it."
+    )
+
+
 class ValidateOutput(ActionOutput):
-    target: Target
-    passed: bool
-    strict: bool
-    summary: dict[str, Any]
-    issues: list[ValidationIssue]
-    fixes: list[AppliedFix]
+    # run's; an undo-fix leaves them empty.
+    target: Target | None = None
+    passed: bool | None = None
+    strict: bool = False
+    summary: dict[str, Any] = {}
+    issues: list[ValidationIssue] = []
+    fixes: list[AppliedFix] = []
     report_key: str | None = None
+    undo_prefix: str | None = Field(
+        default=None, description="Where the records the fixes changed were saved; `undo-fix <report_key>` uses it."
+    )
 
 
 class ValidateResult(OperationResult, ValidateOutput):
@@ -85,7 +102,9 @@ def check_request(request: ValidateRequest, stores: DataStores) -> None:
         raise InvalidRequest.for_field("paths", f"only the files and all targets read paths, not {request.target!r}")
 
 
-def run_validation(request: ValidateRequest, stores: DataStores) -> tuple[ValidationContext, IssueLog]:
+def run_validation(
+    request: ValidateRequest, stores: DataStores, snapshot: FixSnapshot | None = None
+) -> tuple[ValidationContext, IssueLog]:
     """Run the request's passes and return the filled log; the caller reports, stores and decides."""
     log = IssueLog(request.sample_limit)
     categories: set[str] = set(request.categories or CATEGORIES)
@@ -96,7 +115,7 @@ def run_validation(request: ValidateRequest, stores: DataStores) -> tuple[Valida
         entities=entities,
         checker=RecordChecker(stores.profile, categories),
         log=log,
-        fixes=FixPlan(stores, log, apply=request.fix_issues and not request.dry_run),
+        fixes=FixPlan(stores, log, apply=request.fix_issues and not request.dry_run, snapshot=snapshot),
         fix=request.fix_issues,
         sample_per_entity=request.sample_per_entity,
     )
@@ -120,7 +139,10 @@ def run_validation(request: ValidateRequest, stores: DataStores) -> tuple[Valida
 
 def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateOutput:
     started_at = utc_now()
-    context, log = run_validation(request, stores)
+    run_name = f"{started_at:%Y/%m/%d/%H%M%S}-{request.target}-{uuid.uuid4().hex[:8]}"
+    writes_fixes = request.fix_issues and not request.dry_run
+    snapshot = FixSnapshot(stores, f"{VALIDATION_REPORT_PREFIX}/{run_name}.jsonl") if writes_fixes else None
+    context, log = run_validation(request, stores, snapshot)
     try:
         errors = log.unresolved("error")
         warnings = log.unresolved("warning")
@@ -130,13 +152,13 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateOutput
         # A dry run writes nothing, its report included: the bounded sample in the result is all it returns.
         if request.store_report and request.dry_run:
             context.warnings.append("full report not stored (dry run); the result holds the issue sample")
-        elif request.store_report:
-            run_name = f"{started_at:%Y/%m/%d/%H%M%S}-{request.target}-{uuid.uuid4().hex[:8]}"
+        elif request.store_report or writes_fixes:
             report_key = f"{VALIDATION_REPORT_PREFIX}/{run_name}.jsonl"
             header = {
                 "profile": stores.profile.name, "target": request.target, "started_at": started_at.isoformat(),
                 "strict": request.strict_mode, "fix": request.fix_issues, "dry_run": request.dry_run,
                 "passed": passed, "checked": context.checked, **summary,
+                "undo": snapshot.prefix if snapshot is not None and snapshot.records else None,
             }  # fmt: skip
             log.store(stores.backups, report_key, header)
     finally:
@@ -162,12 +184,29 @@ def run_validate(request: ValidateRequest, stores: DataStores) -> ValidateOutput
         issues=log.issues,
         fixes=log.fixes,
         report_key=report_key,
+        undo_prefix=snapshot.prefix if snapshot is not None and snapshot.records else None,
     )
 
 
-VALIDATE = Operation(
+def undo_fixes(request: UndoFixes, stores: DataStores) -> ValidateOutput:
+    tally = UndoTally()
+    for batch in saved_records(stores, request.report):
+        undo_batch(stores, batch, tally, write=not request.dry_run)
+    return ValidateOutput(
+        counts=tally.counts(),
+        warnings=tally.warnings(),
+        report_key=request.report,
+        undo_prefix=undo_prefix(request.report),
+    )
+
+
+VALIDATE: Operation[Any, ValidateResult] = Operation(
     name="validate",
     result_model=ValidateResult,
-    actions=(Action(ValidateRequest, run_validate, mutates=lambda request: request.fix_issues, check=check_request),),
+    actions=(
+        Action(ValidateRequest, run_validate, mutates=lambda request: request.fix_issues, check=check_request),
+        Action(UndoFixes, undo_fixes, mutates=True),
+    ),
+    default_action="run",
     lock_lease_seconds=900,
 )

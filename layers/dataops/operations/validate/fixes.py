@@ -10,6 +10,7 @@ from typing import Any
 from psycopg2 import sql
 
 from dataops.operations.validate.report import AppliedFix, IssueLog, Store
+from dataops.operations.validate.undo import FixSnapshot, before_images
 from dataops.profiles.model import EntityDefinition
 from dataops.profiles.rules import Severity
 from dataops.records import document_for, item_for, record_from_item
@@ -19,10 +20,12 @@ FLUSH_EVERY = 100
 
 
 class FixPlan:
-    def __init__(self, stores: DataStores, log: IssueLog, *, apply: bool) -> None:
+    def __init__(self, stores: DataStores, log: IssueLog, *, apply: bool, snapshot: FixSnapshot | None = None) -> None:
         self.stores = stores
         self.log = log
         self.apply = apply
+        # Where each batch's before-images go, before the batch is written (so `undo-fix` can put them back).
+        self.snapshot = snapshot
         self._puts: list[dict[str, Any]] = []
         self._deletes: list[dict[str, Any]] = []
         self._documents: list[dict[str, Any]] = []
@@ -99,6 +102,8 @@ class FixPlan:
         self._puts, self._deletes, self._documents, self._rows = [], [], [], []
         if not self.apply:
             return
+        if self.snapshot is not None:
+            self.snapshot.save(before_images(self.stores, puts, deletes, documents, rows))
         if deletes:
             self.stores.table.batch_delete(deletes)
         if puts:
